@@ -1,0 +1,33 @@
+// Errors: what aevb throws when it is used wrongly.
+//
+// Every op checks its inputs and throws aevb::Error with a message that names the
+// op and the shapes, for example "mul: shapes [64,20] and [64,10] do not broadcast".
+// Library code never calls exit or abort.
+#pragma once
+
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+namespace aevb {
+
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Builds the message from its parts only when it is thrown, so a check that passes
+// costs a comparison and never allocates (training steps must not allocate).
+template <class... Parts>
+[[noreturn]] void fail(const Parts&... parts) {
+  std::ostringstream message;
+  (message << ... << parts);
+  throw Error(message.str());
+}
+
+template <class... Parts>
+void check(bool condition, const Parts&... parts) {
+  if (!condition) fail(parts...);
+}
+
+}  // namespace aevb

@@ -1,0 +1,14 @@
+// General matrix multiply, single precision, row-major:
+//   C[M,N] = alpha * op(A)[M,K] * op(B)[K,N] + beta * C
+// op(A) = A (stored [M,K]) or A^T (stored [K,M]); likewise B. beta = 0 overwrites C
+// (and ignores what was in it, NaN included); beta = 1 accumulates, as backward needs.
+#pragma once
+
+#include <cstdint>
+
+namespace aevb::kernels {
+
+void gemm(float* c, const float* a, const float* b, int64_t m, int64_t n, int64_t k, bool transpose_a,
+          bool transpose_b, float alpha, float beta);
+
+}  // namespace aevb::kernels

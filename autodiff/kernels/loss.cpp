@@ -1,0 +1,51 @@
+#include "autodiff/kernels/loss.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+namespace aevb::kernels {
+namespace {
+float sigmoid(float v) {
+  if (v >= 0) return 1.0f / (1.0f + std::exp(-v));
+  float e = std::exp(v);
+  return e / (1.0f + e);
+}
+const float kLogTwoPi = static_cast<float>(std::log(2.0 * std::numbers::pi));
+}  // namespace
+
+void bce_with_logits_forward(float* y, const float* logits, const float* targets, int64_t count) {
+  for (int64_t i = 0; i < count; ++i) {
+    float l = logits[i];
+    y[i] = std::max(l, 0.0f) - l * targets[i] + std::log1p(std::exp(-std::fabs(l)));
+  }
+}
+
+void bce_with_logits_backward(float* dlogits, float* dtargets, const float* dy, const float* logits,
+                              const float* targets, int64_t count) {
+  for (int64_t i = 0; i < count; ++i) {
+    if (dlogits) dlogits[i] += dy[i] * (sigmoid(logits[i]) - targets[i]);
+    if (dtargets) dtargets[i] += -dy[i] * logits[i];
+  }
+}
+
+void gaussian_nll_forward(float* y, const float* x, const float* mean, const float* log_variance, int64_t count) {
+  for (int64_t i = 0; i < count; ++i) {
+    float residual = x[i] - mean[i];
+    y[i] = 0.5f * (kLogTwoPi + log_variance[i] + residual * residual * std::exp(-log_variance[i]));
+  }
+}
+
+void gaussian_nll_backward(float* dx, float* dmean, float* dlog_variance, const float* dy, const float* x,
+                           const float* mean, const float* log_variance, int64_t count) {
+  for (int64_t i = 0; i < count; ++i) {
+    float residual = x[i] - mean[i];
+    float precision = std::exp(-log_variance[i]);
+    float pull = dy[i] * residual * precision;
+    if (dx) dx[i] += pull;
+    if (dmean) dmean[i] -= pull;
+    if (dlog_variance) dlog_variance[i] += dy[i] * 0.5f * (1.0f - residual * residual * precision);
+  }
+}
+
+}  // namespace aevb::kernels

@@ -1,0 +1,71 @@
+// Binary elementwise ops with numpy-style broadcasting: shapes are aligned at their last
+// axis, and along each axis the sizes must be equal or one of them 1 (or missing).
+// The broadcast adjoint is the kernel's zero-stride accumulation (kernels/broadcast.h).
+#include <cmath>
+
+#include "autodiff/ops.h"
+#include "autodiff/ops/elementwise_op.h"
+
+namespace aevb {
+
+// y = a + b;  da += dy;  db += dy
+Var add(Var a, Var b) {
+  return binary_op("add", a, b, [](float u, float v) { return u + v; },
+                   [](float dy, float, float, float) { return dy; }, [](float dy, float, float, float) { return dy; });
+}
+
+// y = a - b = a + (-b): composed, no backward of its own.
+Var sub(Var a, Var b) { return add(a, neg(b)); }
+
+// y = a * b;  da += dy * b;  db += dy * a
+Var mul(Var a, Var b) {
+  return binary_op("mul", a, b, [](float u, float v) { return u * v; },
+                   [](float dy, float, float v, float) { return dy * v; },
+                   [](float dy, float u, float, float) { return dy * u; });
+}
+
+// y = a / b;  da += dy / b;  db += -dy * y / b
+Var div(Var a, Var b) {
+  return binary_op("div", a, b, [](float u, float v) { return u / v; },
+                   [](float dy, float, float v, float) { return dy / v; },
+                   [](float dy, float, float v, float y) { return -dy * y / v; });
+}
+
+// y = max(a, b);  the larger input gets dy; on a tie each gets dy / 2
+Var maximum(Var a, Var b) {
+  return binary_op("maximum", a, b, [](float u, float v) { return std::isnan(u) || u > v ? u : v; },
+                   [](float dy, float u, float v, float) { return u > v ? dy : (u == v ? 0.5f * dy : 0.0f); },
+                   [](float dy, float u, float v, float) { return v > u ? dy : (u == v ? 0.5f * dy : 0.0f); });
+}
+
+// y = min(a, b);  the smaller input gets dy; on a tie each gets dy / 2
+Var minimum(Var a, Var b) {
+  return binary_op("minimum", a, b, [](float u, float v) { return std::isnan(u) || u < v ? u : v; },
+                   [](float dy, float u, float v, float) { return u < v ? dy : (u == v ? 0.5f * dy : 0.0f); },
+                   [](float dy, float u, float v, float) { return v < u ? dy : (u == v ? 0.5f * dy : 0.0f); });
+}
+
+// y = x + c;  dx += dy
+Var add(Var x, float c) {
+  return unary_op("add_scalar", x, [c](float v) { return v + c; }, [](float dy, float, float) { return dy; });
+}
+
+// y = c * x;  dx += c * dy
+Var mul(Var x, float c) {
+  return unary_op("mul_scalar", x, [c](float v) { return c * v; }, [c](float dy, float, float) { return c * dy; });
+}
+
+// Composed from the two above.
+Var sub(Var x, float c) { return add(x, -c); }
+Var div(Var x, float c) {
+  check(c != 0.0f, "div: division of shape ", x.shape(), " by the scalar 0");
+  return mul(x, 1.0f / c);
+}
+
+// y = x^p;  dx += dy * p * x^(p-1)
+Var pow(Var x, float exponent) {
+  return unary_op("pow", x, [exponent](float v) { return std::pow(v, exponent); },
+                  [exponent](float dy, float v, float) { return dy * exponent * std::pow(v, exponent - 1.0f); });
+}
+
+}  // namespace aevb

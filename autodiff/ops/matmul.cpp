@@ -1,0 +1,71 @@
+// Matrix products. Legend: M rows of the result, N its columns, K the inner size;
+// for linear, N the batch, I the inputs, O the outputs.
+#include "autodiff/kernels/gemm.h"
+#include "autodiff/kernels/reduce.h"
+#include "autodiff/ops.h"
+
+namespace aevb {
+
+// C = op(A) op(B), op the identity or a transpose read in place.
+//   dA += dC op(B)^T   (stored transposed when A is: dA^T += op(B) dC^T)
+//   dB += op(A)^T dC   (stored transposed when B is: dB^T += dC^T op(A))
+Var matmul(Var a, Var b, MatmulOptions options) {
+  const Shape a_shape = a.shape(), b_shape = b.shape();
+  check(a_shape.rank() == 2 && b_shape.rank() == 2, "matmul: shapes ", a_shape, " and ", b_shape,
+        " must both be matrices (rank 2)");
+  const bool transpose_a = options.transpose_a, transpose_b = options.transpose_b;
+  const int64_t m = transpose_a ? a_shape[1] : a_shape[0];
+  const int64_t k = transpose_a ? a_shape[0] : a_shape[1];
+  const int64_t n = transpose_b ? b_shape[0] : b_shape[1];
+  const int64_t k_of_b = transpose_b ? b_shape[1] : b_shape[0];
+  check(k == k_of_b, "matmul: shapes ", a_shape, (transpose_a ? "^T" : ""), " and ", b_shape,
+        (transpose_b ? "^T" : ""), " do not chain: inner sizes ", k, " and ", k_of_b);
+
+  Tape& tape = a.tape();
+  Var c = tape.record("matmul", Shape{m, n}, {a, b});
+  kernels::gemm(tape.value_buffer(c), a.data(), b.data(), m, n, k, transpose_a, transpose_b, 1.0f, 0.0f);
+  tape.set_backward(c, [a, b, c, m, n, k, transpose_a, transpose_b] {
+    if (a.requires_grad()) {
+      if (!transpose_a)
+        kernels::gemm(a.grad(), c.grad(), b.data(), m, k, n, false, !transpose_b, 1.0f, 1.0f);
+      else
+        kernels::gemm(a.grad(), b.data(), c.grad(), k, m, n, transpose_b, true, 1.0f, 1.0f);
+    }
+    if (b.requires_grad()) {
+      if (!transpose_b)
+        kernels::gemm(b.grad(), a.data(), c.grad(), k, n, m, !transpose_a, false, 1.0f, 1.0f);
+      else
+        kernels::gemm(b.grad(), c.grad(), a.data(), n, k, m, true, transpose_a, 1.0f, 1.0f);
+    }
+  });
+  return c;
+}
+
+// y = x W + b, one op so a layer costs one node.
+//   dx += dy W^T;  dW += x^T dy;  db += column sums of dy
+Var linear(Var x, Var weight, Var bias) {
+  const Shape x_shape = x.shape(), w_shape = weight.shape(), b_shape = bias.shape();
+  check(x_shape.rank() == 2 && w_shape.rank() == 2 && b_shape.rank() == 1 && x_shape[1] == w_shape[0] &&
+            b_shape[0] == w_shape[1],
+        "linear: shapes x ", x_shape, ", weight ", w_shape, ", bias ", b_shape,
+        " do not fit x[N,I] weight[I,O] bias[O]");
+  const int64_t batch = x_shape[0], inputs = x_shape[1], outputs = w_shape[1];
+
+  Tape& tape = x.tape();
+  Var y = tape.record("linear", Shape{batch, outputs}, {x, weight, bias});
+  float* y_values = tape.value_buffer(y);
+  const float* bias_values = bias.data();
+  for (int64_t row = 0; row < batch; ++row)
+    for (int64_t j = 0; j < outputs; ++j) y_values[row * outputs + j] = bias_values[j];
+  kernels::gemm(y_values, x.data(), weight.data(), batch, outputs, inputs, false, false, 1.0f, 1.0f);
+  tape.set_backward(y, [x, weight, bias, y, batch, inputs, outputs] {
+    if (x.requires_grad())
+      kernels::gemm(x.grad(), y.grad(), weight.data(), batch, inputs, outputs, false, true, 1.0f, 1.0f);
+    if (weight.requires_grad())
+      kernels::gemm(weight.grad(), x.data(), y.grad(), inputs, outputs, batch, true, false, 1.0f, 1.0f);
+    if (bias.requires_grad()) kernels::accumulate_column_sums(bias.grad(), y.grad(), batch, outputs);
+  });
+  return y;
+}
+
+}  // namespace aevb

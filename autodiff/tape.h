@@ -1,0 +1,195 @@
+// The tape: reverse-mode automatic differentiation on a Wengert list.
+//
+// Every op appends one node to the tape, in execution order: its name, its shape,
+// its value, the indices of its inputs, and a small closure that pushes the
+// gradient of its output back into the gradients of its inputs. `backward(loss)`
+// walks the list from `loss` back to the first node (a loop, not a recursion, so a
+// graph of any depth works), calling each closure. Gradients accumulate (`+=`): a
+// value used twice receives both contributions.
+//
+// Lifetimes and rules, each enforced with an aevb::Error:
+// - A Var is a handle (tape, index, generation). `clear()` rewinds the tape for the
+//   next step; a Var made before it is stale, and using it throws.
+// - `backward` runs once per recording: a second call throws (clear and record again).
+// - `backward` needs a loss of exactly one value: reduce it with sum or mean first.
+// - Parameters live outside the tape and must outlive its recording. Their gradients
+//   accumulate across backward calls until `zero_grad()`.
+// - Values made during a step come from the tape's arena, which `clear()` rewinds but
+//   does not free: a steady-state training step makes no heap allocation.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <new>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "autodiff/arena.h"
+#include "autodiff/error.h"
+#include "autodiff/tensor.h"
+
+namespace aevb {
+
+class Tape;
+
+// A trainable tensor with a persistent value and gradient.
+class Parameter {
+ public:
+  Parameter(std::string name, Tensor value);
+
+  const std::string& name() const { return name_; }
+  const Shape& shape() const { return value_.shape(); }
+  Tensor& value() { return value_; }
+  const Tensor& value() const { return value_; }
+  Tensor& grad() { return grad_; }
+  const Tensor& grad() const { return grad_; }
+  void zero_grad() { grad_.fill(0.0f); }
+
+ private:
+  std::string name_;
+  Tensor value_;
+  Tensor grad_;
+};
+
+enum class NodeKind : uint8_t {
+  parameter,  // a leaf that receives a gradient
+  input,      // a leaf without gradient: data, constants
+  noise,      // a leaf without gradient drawn at random (the eps of a reparameterized sample)
+  op,         // the result of an op
+};
+const char* to_string(NodeKind kind);
+
+// A handle to one value on a tape.
+class Var {
+ public:
+  Var() = default;
+
+  Tape& tape() const;
+  int32_t index() const { return index_; }
+  const Shape& shape() const;
+  int64_t numel() const { return shape().numel(); }
+  bool requires_grad() const;
+
+  const float* data() const;  // the value
+  float* grad() const;        // the gradient; nullptr before backward or when none is needed
+  float item() const;         // the value of a Var holding exactly one number
+  Tensor value() const;       // a copy of the value
+  Tensor grad_tensor() const; // a copy of the gradient (zeros when there is none)
+
+ private:
+  friend class Tape;
+  Var(Tape* tape, int32_t index, uint32_t generation) : tape_(tape), index_(index), generation_(generation) {}
+
+  Tape* tape_ = nullptr;
+  int32_t index_ = -1;
+  uint32_t generation_ = 0;
+};
+
+// A closure kept inside the node: no heap allocation. Captures must be trivially
+// copyable (Vars, sizes, scalars, pointers into the arena), which is all a backward needs.
+class BackwardFn {
+ public:
+  static constexpr std::size_t kCapacity = 128;
+
+  template <class F>
+  void set(const F& function) {
+    static_assert(sizeof(F) <= kCapacity, "backward closure captures too much; save values in the arena");
+    static_assert(alignof(F) <= alignof(std::max_align_t));
+    static_assert(std::is_trivially_copyable_v<F>, "backward closure must capture only trivially copyable values");
+    ::new (static_cast<void*>(storage_)) F(function);
+    invoke_ = [](const std::byte* storage) { (*std::launder(reinterpret_cast<const F*>(storage)))(); };
+  }
+  explicit operator bool() const { return invoke_ != nullptr; }
+  void operator()() const { invoke_(storage_); }
+
+ private:
+  alignas(std::max_align_t) std::byte storage_[kCapacity];
+  void (*invoke_)(const std::byte*) = nullptr;
+};
+
+struct Node {
+  const char* op = "";  // the op's name, or "parameter" / "input" / "noise" for leaves
+  NodeKind kind = NodeKind::op;
+  bool requires_grad = false;
+  Shape shape;
+  float* value = nullptr;
+  float* grad = nullptr;
+  const int32_t* inputs = nullptr;  // indices of the input nodes, in argument order
+  int32_t input_count = 0;
+  const Parameter* parameter = nullptr;  // for parameter leaves: where the value and gradient live
+  BackwardFn backward;
+};
+
+class Tape {
+ public:
+  Tape();
+  Tape(const Tape&) = delete;
+  Tape& operator=(const Tape&) = delete;
+
+  // Leaves.
+  Var param(Parameter& parameter);  // reads the value in place; gradients go to parameter.grad()
+  Var input(const Tensor& values);  // copies the values; no gradient
+  Var input(const Shape& shape, const float* values);
+  Var noise(const Tensor& values);  // like input, marked as random noise
+  Var constant(const Shape& shape, float value);
+
+  // What an op uses to record itself (see ops/*.cpp). The result's value is uninitialized.
+  Var record(const char* op, Shape shape, std::initializer_list<Var> inputs);
+  Var record(const char* op, Shape shape, const Var* inputs, int32_t input_count);
+  // Shapes are taken by value: callers pass `x.shape()`, a reference into the node
+  // list that recording may reallocate.
+  // A result that shares its input's value memory (reshape): values are never written
+  // after their op, so sharing is safe.
+  Var record_view(const char* op, Shape shape, Var source);
+  // Attaches the backward closure; ignored when the result needs no gradient.
+  template <class F>
+  void set_backward(Var result, const F& backward) {
+    Node& result_node = node(result);
+    if (result_node.requires_grad) result_node.backward.set(backward);
+  }
+  // The result's value memory, for the op that records it to fill in.
+  float* value_buffer(Var result) { return node(result).value; }
+  // Arena memory for values an op saves for its backward.
+  template <class T>
+  T* scratch(int64_t count) {
+    return arena_.allocate<T>(count);
+  }
+
+  void backward(Var loss);
+  void clear();
+
+  // Reading the record (printers, tests).
+  int32_t size() const { return static_cast<int32_t>(nodes_.size()); }
+  const Node& node_at(int32_t index) const { return nodes_.at(static_cast<std::size_t>(index)); }
+  bool backward_done() const { return backward_done_; }
+  uint32_t generation() const { return generation_; }
+  const Arena& arena() const { return arena_; }
+
+  Node& node(const Var& var);  // checks that the Var belongs to this recording
+
+ private:
+  Var push_leaf(const char* name, NodeKind kind, Shape shape);
+
+  std::vector<Node> nodes_;
+  Arena arena_;
+  uint32_t generation_ = 1;  // 0 marks a default-constructed Var
+  bool backward_done_ = false;
+};
+
+// Inside its scope, on this thread, ops compute values but record no gradient links:
+// their results are constants (for evaluation, and for optimizer updates).
+class NoGradGuard {
+ public:
+  NoGradGuard();
+  ~NoGradGuard();
+  NoGradGuard(const NoGradGuard&) = delete;
+  NoGradGuard& operator=(const NoGradGuard&) = delete;
+
+ private:
+  bool previous_;
+};
+bool grad_enabled();
+
+}  // namespace aevb

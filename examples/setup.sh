@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Set-up shared by the README's two commands: installs the Debian packages that are
+# missing, configures the release build in build/ and builds it.
+# Idempotent: a second run installs nothing and rebuilds only what changed.
+# As root it installs with apt-get; otherwise it names the missing packages and stops.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+packages=(g++ meson ninja-build pkg-config cmake libxsimd-dev doctest-dev libcli11-dev)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "aevb set-up: installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "aevb set-up: these Debian packages are missing: ${missing[*]}" >&2
+    echo "install them with:  sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+if [ ! -f build/build.ninja ]; then
+  meson setup build --buildtype=release
+fi
+meson compile -C build
