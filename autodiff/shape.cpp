@@ -44,6 +44,14 @@ Shape Shape::without_dim(int axis) const {
   return result;
 }
 
+Shape Shape::with_rank_appended(int64_t size) const {
+  check(rank_ < kMaxRank, "Shape: cannot add an axis to ", *this, " (maximum rank ", kMaxRank, ")");
+  check(size >= 0, "Shape: negative size ", size);
+  Shape result = *this;
+  result.dims_[result.rank_++] = size;
+  return result;
+}
+
 std::string Shape::to_string() const {
   std::string text = "[";
   for (int axis = 0; axis < rank_; ++axis) {

@@ -25,6 +25,7 @@ class Shape {
   int normalize_axis(const char* op, int axis) const;
   Shape with_dim(int axis, int64_t size) const;  // same shape, one size replaced
   Shape without_dim(int axis) const;             // one axis removed
+  Shape with_rank_appended(int64_t size) const;  // one more axis at the end
 
   std::string to_string() const;  // "[64,20]"
 

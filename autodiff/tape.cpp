@@ -104,6 +104,12 @@ Var Tape::noise(const Tensor& values) {
   return var;
 }
 
+Var Tape::noise(const Shape& shape) {
+  Var var = push_leaf("noise", NodeKind::noise, shape);
+  nodes_.back().value = arena_.allocate<float>(shape.numel());
+  return var;
+}
+
 Var Tape::constant(const Shape& shape, float value) {
   Var var = push_leaf("constant", NodeKind::input, shape);
   float* values = arena_.allocate<float>(shape.numel());

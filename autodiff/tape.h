@@ -133,6 +133,7 @@ class Tape {
   Var input(const Tensor& values);  // copies the values; no gradient
   Var input(const Shape& shape, const float* values);
   Var noise(const Tensor& values);  // like input, marked as random noise
+  Var noise(const Shape& shape);    // a noise leaf to fill in place through value_buffer()
   Var constant(const Shape& shape, float value);
 
   // What an op uses to record itself (see ops/*.cpp). The result's value is uninitialized.

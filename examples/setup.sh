@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-packages=(g++ meson ninja-build pkg-config cmake libxsimd-dev doctest-dev libcli11-dev)
+packages=(g++ meson ninja-build pkg-config cmake libxsimd-dev doctest-dev libcli11-dev zlib1g-dev)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -1,0 +1,56 @@
+// Checkpoints: one file with the model's parameters, the optimizer's state, the random
+// generator's state and the training progress.
+//
+// Format, little-endian, version 1:
+//   "AEVBCKPT"                        8-byte magic
+//   u32 version, u32 counter count C, u32 tensor count T
+//   C x { u16 name length, name, u64 value }       counters ("epoch", "rng.position", ...)
+//   u32 CRC-32 of every byte above                  (guards header and counters)
+//   T x { u16 name length, name, u8 rank, rank x i64 size, u32 CRC-32 of the data,
+//         f32 data[product of sizes] }
+// and nothing after the last tensor.
+//
+// Writing is atomic: the bytes go to a temporary file in the same folder, which is
+// flushed to disk (fsync) and then renamed over the old file, and the folder is synced;
+// a crash at any moment leaves either the old checkpoint or the new one, never a mix.
+// Loading checks everything before changing anything, and throws naming the file and
+// what is wrong: magic, version, a missing or extra tensor, a shape, a checksum, or the
+// byte offset where the file ends too soon.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "nn/module.h"
+#include "nn/optimizer.h"
+
+namespace aevb::nn {
+
+inline constexpr uint32_t kCheckpointVersion = 1;
+
+struct CheckpointContents {
+  std::map<std::string, uint64_t> counters;
+  std::vector<std::pair<std::string, Tensor>> tensors;  // in file order
+};
+
+// The raw file layer.
+void write_checkpoint_file(const std::string& path, const std::map<std::string, uint64_t>& counters,
+                           const std::vector<std::pair<std::string, const Tensor*>>& tensors);
+CheckpointContents read_checkpoint_file(const std::string& path);
+
+struct TrainingProgress {
+  uint64_t epoch = 0;  // epochs completed
+  uint64_t step = 0;   // optimizer steps taken
+};
+
+// Parameters are saved as "model.<name>", optimizer state under its own names
+// ("optimizer.adam.first_moment.<name>"), the generator as counters.
+void save_checkpoint(const std::string& path, Module& model, Optimizer& optimizer, const Rng& rng,
+                     TrainingProgress progress);
+// Restores all of it, or throws and changes nothing.
+TrainingProgress load_checkpoint(const std::string& path, Module& model, Optimizer& optimizer, Rng& rng);
+
+}  // namespace aevb::nn

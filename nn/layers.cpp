@@ -1,0 +1,95 @@
+#include "nn/layers.h"
+
+#include "autodiff/ops.h"
+
+namespace aevb::nn {
+
+Activation parse_activation(const std::string& name) {
+  for (Activation a : {Activation::relu, Activation::leaky_relu, Activation::elu, Activation::tanh,
+                       Activation::sigmoid, Activation::softplus})
+    if (name == to_string(a)) return a;
+  fail("unknown activation '", name, "': expected relu, leaky_relu, elu, tanh, sigmoid or softplus");
+}
+
+const char* to_string(Activation activation) {
+  switch (activation) {
+    case Activation::relu: return "relu";
+    case Activation::leaky_relu: return "leaky_relu";
+    case Activation::elu: return "elu";
+    case Activation::tanh: return "tanh";
+    case Activation::sigmoid: return "sigmoid";
+    case Activation::softplus: return "softplus";
+  }
+  return "?";
+}
+
+Var activate(Var x, Activation activation) {
+  switch (activation) {
+    case Activation::relu: return relu(x);
+    case Activation::leaky_relu: return leaky_relu(x);
+    case Activation::elu: return elu(x);
+    case Activation::tanh: return tanh(x);
+    case Activation::sigmoid: return sigmoid(x);
+    case Activation::softplus: return softplus(x);
+  }
+  fail("activate: unknown activation");
+}
+
+Init default_init(Activation activation) {
+  switch (activation) {
+    case Activation::relu:
+    case Activation::leaky_relu:
+    case Activation::elu: return Init::he_uniform;
+    default: return Init::glorot_uniform;
+  }
+}
+
+Linear::Linear(int64_t inputs, int64_t outputs, Rng& rng, Init init)
+    : weight_(register_parameter("weight", Tensor::zeros({inputs, outputs}))),
+      bias_(register_parameter("bias", Tensor::zeros({outputs}))) {
+  check(inputs > 0 && outputs > 0, "Linear: sizes ", inputs, " -> ", outputs, " must be positive");
+  initialize(weight_.value(), init, rng);
+}
+
+Var Linear::forward(Var x) {
+  Tape& tape = x.tape();
+  return linear(x, tape.param(weight_), tape.param(bias_));
+}
+
+Dropout::Dropout(float drop_probability, uint64_t seed) : drop_probability_(drop_probability), rng_(seed) {
+  check(drop_probability >= 0.0f && drop_probability < 1.0f, "Dropout: probability ", drop_probability,
+        " is outside [0, 1)");
+}
+
+Var Dropout::forward(Var x) {
+  if (!training() || drop_probability_ == 0.0f) return x;
+  Tape& tape = x.tape();
+  Var mask = tape.noise(x.shape());
+  float* keep = tape.value_buffer(mask);
+  const float kept_scale = 1.0f / (1.0f - drop_probability_);
+  for (int64_t i = 0; i < x.numel(); ++i) keep[i] = rng_.uniform() < drop_probability_ ? 0.0f : kept_scale;
+  return mul(x, mask);
+}
+
+Var Sequential::forward(Var x) {
+  for (Layer* layer : layers_) x = layer->forward(x);
+  return x;
+}
+
+std::unique_ptr<Sequential> make_mlp(const std::vector<int64_t>& sizes, Activation activation, Rng& rng,
+                                     bool activate_output) {
+  check(sizes.size() >= 2, "make_mlp: needs at least an input and an output size, got ", sizes.size(), " sizes");
+  auto mlp = std::make_unique<Sequential>();
+  const size_t layers = sizes.size() - 1;
+  for (size_t i = 0; i < layers; ++i) {
+    bool last = i + 1 == layers;
+    std::string name = last ? "output" : "hidden" + std::to_string(i + 1);
+    mlp->add(name, std::make_unique<Linear>(sizes[i], sizes[i + 1], rng, default_init(activation)));
+    if (!last || activate_output)
+      mlp->add(last ? "output_activation" : "activation" + std::to_string(i + 1),
+               std::make_unique<ActivationLayer>(activation));
+  }
+  return mlp;
+}
+
+}  // namespace aevb::nn

@@ -1,0 +1,79 @@
+// Layers: Linear, activations, Dropout, Sequential, and an MLP builder.
+// Legend: N batch, I inputs, O outputs.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nn/init.h"
+#include "nn/module.h"
+
+namespace aevb::nn {
+
+enum class Activation { relu, leaky_relu, elu, tanh, sigmoid, softplus };
+Activation parse_activation(const std::string& name);  // throws listing the names
+const char* to_string(Activation activation);
+Var activate(Var x, Activation activation);
+// The initializer that keeps activations' variance steady through this nonlinearity.
+Init default_init(Activation activation);
+
+// y[N,O] = x[N,I] weight[I,O] + bias[O]
+class Linear : public Layer {
+ public:
+  Linear(int64_t inputs, int64_t outputs, Rng& rng, Init init = Init::glorot_uniform);
+  Var forward(Var x) override;
+  Parameter& weight() { return weight_; }
+  Parameter& bias() { return bias_; }
+
+ private:
+  Parameter& weight_;
+  Parameter& bias_;
+};
+
+class ActivationLayer : public Layer {
+ public:
+  explicit ActivationLayer(Activation activation) : activation_(activation) {}
+  Var forward(Var x) override { return activate(x, activation_); }
+  Activation activation() const { return activation_; }
+
+ private:
+  Activation activation_;
+};
+
+// In train mode each value is zeroed with probability p and the rest scaled by
+// 1 / (1 - p), so the expected output equals the input; in eval mode y = x.
+// The mask is a noise leaf on the tape, drawn from this layer's own seeded generator.
+class Dropout : public Layer {
+ public:
+  Dropout(float drop_probability, uint64_t seed);
+  Var forward(Var x) override;
+  Rng& rng() { return rng_; }
+
+ private:
+  float drop_probability_;
+  Rng rng_;
+};
+
+class Sequential : public Layer {
+ public:
+  template <class L>
+  L& add(const std::string& name, std::unique_ptr<L> layer) {
+    L& added = adopt(name, std::move(layer));
+    layers_.push_back(&added);
+    return added;
+  }
+  Var forward(Var x) override;
+  size_t size() const { return layers_.size(); }
+
+ private:
+  std::vector<Layer*> layers_;
+};
+
+// Linear layers of the given sizes with `activation` between them: sizes {784, 400, 20}
+// gives hidden1 (784->400), activation1, output (400->20). Weights use the initializer
+// suited to the activation; biases start at zero.
+std::unique_ptr<Sequential> make_mlp(const std::vector<int64_t>& sizes, Activation activation, Rng& rng,
+                                     bool activate_output = false);
+
+}  // namespace aevb::nn
