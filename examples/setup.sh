@@ -3,10 +3,17 @@
 # missing, configures the release build in build/ and builds it.
 # Idempotent: a second run installs nothing and rebuilds only what changed.
 # As root it installs with apt-get; otherwise it names the missing packages and stops.
+# Usage: setup.sh [--fashion-mnist]   (the option also installs Debian's Fashion-MNIST)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-packages=(g++ meson ninja-build pkg-config cmake libxsimd-dev doctest-dev libcli11-dev zlib1g-dev)
+packages=(g++ meson ninja-build pkg-config cmake libxsimd-dev doctest-dev libcli11-dev zlib1g-dev libstb-dev)
+for argument in "$@"; do
+  case "$argument" in
+    --fashion-mnist) packages+=(dataset-fashion-mnist) ;;
+    *) echo "setup.sh: unknown option '$argument' (accepted: --fashion-mnist)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for package in "${packages[@]}"; do

@@ -1,0 +1,148 @@
+#include "datasets/idx.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+#include "autodiff/error.h"
+
+namespace aevb::datasets {
+namespace {
+
+constexpr uint8_t kUnsignedByte = 0x08;
+
+std::vector<uint8_t> read_file(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) fail("'", path, "': cannot open: ", std::strerror(errno));
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+}
+
+std::vector<uint8_t> inflate_gzip(const std::string& path, const std::vector<uint8_t>& compressed) {
+  z_stream stream{};
+  // 15 + 16: a window of 2^15 and a gzip (not zlib) header.
+  check(inflateInit2(&stream, 15 + 16) == Z_OK, "'", path, "': cannot start zlib");
+  stream.next_in = const_cast<Bytef*>(compressed.data());
+  stream.avail_in = static_cast<uInt>(compressed.size());
+  std::vector<uint8_t> out;
+  uint8_t chunk[1 << 16];
+  int status;
+  do {
+    stream.next_out = chunk;
+    stream.avail_out = sizeof chunk;
+    status = inflate(&stream, Z_NO_FLUSH);
+    if (status != Z_OK && status != Z_STREAM_END) {
+      std::string reason = stream.msg ? stream.msg : (status == Z_BUF_ERROR ? "unexpected end of file" : "error");
+      size_t at = compressed.size() - stream.avail_in;
+      inflateEnd(&stream);
+      fail("'", path, "': corrupt gzip data at compressed byte offset ", at, ": ", reason);
+    }
+    out.insert(out.end(), chunk, chunk + (sizeof chunk - stream.avail_out));
+  } while (status != Z_STREAM_END);
+  inflateEnd(&stream);
+  return out;
+}
+
+uint32_t big_endian_u32(const uint8_t* bytes) {
+  return (uint32_t{bytes[0]} << 24) | (uint32_t{bytes[1]} << 16) | (uint32_t{bytes[2]} << 8) | uint32_t{bytes[3]};
+}
+
+// Checks the header and returns the sizes; data starts at 4 + 4 * dims.
+std::vector<int64_t> read_header(const std::string& path, const std::vector<uint8_t>& bytes, int expected_dims,
+                                 const char* what) {
+  check(bytes.size() >= 4, "'", path, "': truncated header: ", bytes.size(), " bytes, expected at least 4 (the magic number)");
+  check(bytes[0] == 0 && bytes[1] == 0, "'", path, "': wrong magic number at byte offset 0: first two bytes are ",
+        static_cast<int>(bytes[0]), " ", static_cast<int>(bytes[1]), ", expected 0 0 (is this an IDX file?)");
+  check(bytes[2] == kUnsignedByte, "'", path, "': type code 0x", std::hex, static_cast<int>(bytes[2]), std::dec,
+        " at byte offset 2 is not supported: expected 0x08 (unsigned byte)");
+  check(bytes[3] == expected_dims, "'", path, "': ", static_cast<int>(bytes[3]), " dimensions at byte offset 3, expected ",
+        expected_dims, " for ", what);
+  const size_t header_bytes = 4 + 4 * static_cast<size_t>(expected_dims);
+  check(bytes.size() >= header_bytes, "'", path, "': truncated header: ", bytes.size(), " bytes, expected ", header_bytes,
+        " (magic and ", expected_dims, " sizes)");
+  std::vector<int64_t> sizes;
+  int64_t total = 1;
+  for (int d = 0; d < expected_dims; ++d) {
+    sizes.push_back(big_endian_u32(bytes.data() + 4 + 4 * d));
+    total *= sizes.back();
+  }
+  const size_t expected_size = header_bytes + static_cast<size_t>(total);
+  check(bytes.size() >= expected_size, "'", path, "': truncated data: the header promises ", total,
+        " bytes of data from byte offset ", header_bytes, ", but the file ends at byte offset ", bytes.size());
+  check(bytes.size() == expected_size, "'", path, "': ", bytes.size() - expected_size,
+        " unexpected bytes after the data, from byte offset ", expected_size);
+  return sizes;
+}
+
+void write_file(const std::string& path, const std::vector<uint8_t>& bytes) {
+  bool gzip = path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
+  if (gzip) {
+    gzFile file = gzopen(path.c_str(), "wb9");
+    if (!file) fail("'", path, "': cannot create: ", std::strerror(errno));
+    int written = gzwrite(file, bytes.data(), static_cast<unsigned>(bytes.size()));
+    if (gzclose(file) != Z_OK || written != static_cast<int>(bytes.size())) fail("'", path, "': writing failed");
+    return;
+  }
+  std::ofstream file(path, std::ios::binary);
+  file.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  if (!file) fail("'", path, "': writing failed: ", std::strerror(errno));
+}
+
+void put_u32(std::vector<uint8_t>& bytes, uint32_t value) {
+  for (int shift = 24; shift >= 0; shift -= 8) bytes.push_back(static_cast<uint8_t>(value >> shift));
+}
+
+}  // namespace
+
+std::vector<uint8_t> read_maybe_gzip(const std::string& path) {
+  std::vector<uint8_t> bytes = read_file(path);
+  if (bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b) return inflate_gzip(path, bytes);
+  return bytes;
+}
+
+ImageSet read_idx_images(const std::string& path) {
+  std::vector<uint8_t> bytes = read_maybe_gzip(path);
+  std::vector<int64_t> sizes = read_header(path, bytes, 3, "images [N, H, W]");
+  ImageSet set;
+  set.name = path;
+  set.count = sizes[0];
+  set.rows = sizes[1];
+  set.columns = sizes[2];
+  set.pixels.assign(bytes.begin() + 16, bytes.end());
+  return set;
+}
+
+std::vector<uint8_t> read_idx_labels(const std::string& path) {
+  std::vector<uint8_t> bytes = read_maybe_gzip(path);
+  read_header(path, bytes, 1, "labels [N]");
+  return std::vector<uint8_t>(bytes.begin() + 8, bytes.end());
+}
+
+ImageSet read_idx_pair(const std::string& images_path, const std::string& labels_path) {
+  ImageSet set = read_idx_images(images_path);
+  set.labels = read_idx_labels(labels_path);
+  check(static_cast<int64_t>(set.labels.size()) == set.count, "'", labels_path, "' holds ", set.labels.size(),
+        " labels but '", images_path, "' holds ", set.count, " images");
+  set.classes = set.labels.empty() ? 0 : 1 + *std::max_element(set.labels.begin(), set.labels.end());
+  return set;
+}
+
+void write_idx_images(const std::string& path, const ImageSet& images) {
+  std::vector<uint8_t> bytes = {0, 0, kUnsignedByte, 3};
+  put_u32(bytes, static_cast<uint32_t>(images.count));
+  put_u32(bytes, static_cast<uint32_t>(images.rows));
+  put_u32(bytes, static_cast<uint32_t>(images.columns));
+  bytes.insert(bytes.end(), images.pixels.begin(), images.pixels.end());
+  write_file(path, bytes);
+}
+
+void write_idx_labels(const std::string& path, const std::vector<uint8_t>& labels) {
+  std::vector<uint8_t> bytes = {0, 0, kUnsignedByte, 1};
+  put_u32(bytes, static_cast<uint32_t>(labels.size()));
+  bytes.insert(bytes.end(), labels.begin(), labels.end());
+  write_file(path, bytes);
+}
+
+}  // namespace aevb::datasets

@@ -1,0 +1,131 @@
+// Tests for datasets/idx.cpp: round trips, and each corruption with its named error.
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "autodiff/error.h"
+#include "datasets/idx.h"
+
+using namespace aevb;
+using namespace aevb::datasets;
+namespace fs = std::filesystem;
+
+namespace {
+struct TempFolder {
+  fs::path path = fs::temp_directory_path() / ("aevb_idx_test_" + std::to_string(::getpid()));
+  TempFolder() { fs::create_directories(path); }
+  ~TempFolder() { fs::remove_all(path); }
+  std::string file(const std::string& name) const { return (path / name).string(); }
+};
+std::vector<char> bytes_of(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+void write(const std::string& path, const std::vector<char>& bytes) {
+  std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+ImageSet three_images() {
+  ImageSet set;
+  set.count = 3;
+  set.rows = 2;
+  set.columns = 4;
+  for (int i = 0; i < 24; ++i) set.pixels.push_back(static_cast<uint8_t>(i * 10));
+  return set;
+}
+}  // namespace
+
+TEST_CASE("IDX images and labels round-trip, raw and gzip") {
+  TempFolder folder;
+  for (std::string suffix : {"", ".gz"}) {
+    CAPTURE(suffix);
+    write_idx_images(folder.file("images" + suffix), three_images());
+    write_idx_labels(folder.file("labels" + suffix), {7, 0, 3});
+    ImageSet set = read_idx_pair(folder.file("images" + suffix), folder.file("labels" + suffix));
+    CHECK(set.count == 3);
+    CHECK(set.rows == 2);
+    CHECK(set.columns == 4);
+    CHECK(set.pixels == three_images().pixels);
+    CHECK(set.labels == std::vector<uint8_t>{7, 0, 3});
+    CHECK(set.classes == 8);
+  }
+  CHECK(bytes_of(folder.file("images.gz"))[0] == '\x1f');  // really compressed
+}
+
+TEST_CASE("each corruption of an IDX file gives its named error") {
+  TempFolder folder;
+  const std::string path = folder.file("images");
+  write_idx_images(path, three_images());
+  const std::vector<char> good = bytes_of(path);
+  auto refuses = [&](std::vector<char> bytes, const std::string& message) {
+    write(path, bytes);
+    CHECK_THROWS_WITH_AS(read_idx_images(path), message.c_str(), Error);
+  };
+  SUBCASE("wrong magic") {
+    std::vector<char> bytes = good;
+    bytes[0] = 'P';
+    refuses(bytes, "'" + path + "': wrong magic number at byte offset 0: first two bytes are 80 0, expected 0 0 (is this an IDX file?)");
+  }
+  SUBCASE("wrong type") {
+    std::vector<char> bytes = good;
+    bytes[2] = 0x0d;  // float
+    refuses(bytes, "'" + path + "': type code 0xd at byte offset 2 is not supported: expected 0x08 (unsigned byte)");
+  }
+  SUBCASE("wrong number of dimensions") {
+    std::vector<char> bytes = good;
+    bytes[3] = 1;
+    refuses(bytes, "'" + path + "': 1 dimensions at byte offset 3, expected 3 for images [N, H, W]");
+  }
+  SUBCASE("truncated header") {
+    refuses(std::vector<char>(good.begin(), good.begin() + 10),
+            "'" + path + "': truncated header: 10 bytes, expected 16 (magic and 3 sizes)");
+    refuses(std::vector<char>(good.begin(), good.begin() + 2),
+            "'" + path + "': truncated header: 2 bytes, expected at least 4 (the magic number)");
+  }
+  SUBCASE("truncated data") {
+    refuses(std::vector<char>(good.begin(), good.end() - 5),
+            "'" + path + "': truncated data: the header promises 24 bytes of data from byte offset 16, but the file ends at byte offset 35");
+  }
+  SUBCASE("trailing data") {
+    std::vector<char> bytes = good;
+    bytes.push_back(1);
+    refuses(bytes, "'" + path + "': 1 unexpected bytes after the data, from byte offset 40");
+  }
+  SUBCASE("missing file") {
+    // Built with append: GCC 12 warns falsely (-Wrestrict, bug 105329) on "'" + string.
+    std::string message = std::string(1, '\'').append(folder.file("absent")).append("': cannot open: No such file or directory");
+    CHECK_THROWS_WITH_AS(read_idx_images(folder.file("absent")), message.c_str(), Error);
+  }
+}
+
+TEST_CASE("a corrupt gzip file is refused with the compressed offset") {
+  TempFolder folder;
+  const std::string path = folder.file("images.gz");
+  write_idx_images(path, three_images());
+  std::vector<char> bytes = bytes_of(path);
+  SUBCASE("cut short") {
+    write(path, std::vector<char>(bytes.begin(), bytes.begin() + 20));
+    CHECK_THROWS_WITH_AS(read_idx_images(path), ("'" + path + "': corrupt gzip data at compressed byte offset 20: unexpected end of file").c_str(), Error);
+  }
+  SUBCASE("damaged") {
+    for (size_t i = 12; i < bytes.size() - 8; ++i) bytes[i] = static_cast<char>(0xff);
+    write(path, bytes);
+    try {
+      read_idx_images(path);
+      FAIL("damaged gzip data was read");
+    } catch (const Error& error) {
+      CHECK(std::string(error.what()).rfind("'" + path + "': corrupt gzip data at compressed byte offset ", 0) == 0);
+    }
+  }
+}
+
+TEST_CASE("image and label counts must agree") {
+  TempFolder folder;
+  write_idx_images(folder.file("images"), three_images());
+  write_idx_labels(folder.file("labels"), {1, 2});
+  std::string message = std::string(1, '\'').append(folder.file("labels")).append("' holds 2 labels but '");
+  message.append(folder.file("images")).append("' holds 3 images");
+  CHECK_THROWS_WITH_AS(read_idx_pair(folder.file("images"), folder.file("labels")), message.c_str(), Error);
+}
