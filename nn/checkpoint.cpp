@@ -271,4 +271,29 @@ TrainingProgress load_checkpoint(const std::string& path, Module& model, Optimiz
   return {contents.counters["epoch"], contents.counters["step"]};
 }
 
+void save_model(const std::string& path, Module& model, const std::map<std::string, uint64_t>& counters) {
+  std::vector<std::pair<std::string, const Tensor*>> tensors;
+  for (const NamedParameter& named : model.named_parameters())
+    tensors.emplace_back("model." + named.name, &named.parameter->value());
+  write_checkpoint_file(path, counters, tensors);
+}
+
+std::map<std::string, uint64_t> load_model(const std::string& path, Module& model) {
+  CheckpointContents contents = read_checkpoint_file(path);
+  std::map<std::string, const Tensor*> in_file;
+  for (const auto& [name, tensor] : contents.tensors)
+    if (name.rfind("model.", 0) == 0) in_file[name] = &tensor;
+  std::vector<NamedParameter> parameters = model.named_parameters();
+  for (const NamedParameter& named : parameters) {
+    auto found = in_file.find("model." + named.name);
+    check(found != in_file.end(), "checkpoint '", path, "': tensor 'model.", named.name, "' is missing");
+    check(found->second->shape() == named.parameter->shape(), "checkpoint '", path, "': tensor 'model.", named.name,
+          "' has shape ", found->second->shape(), " in the file but ", named.parameter->shape(), " in the model");
+  }
+  check(in_file.size() == parameters.size(), "checkpoint '", path, "' holds ", in_file.size(),
+        " model tensors but the model has ", parameters.size(), " parameters");
+  for (const NamedParameter& named : parameters) named.parameter->value() = *in_file["model." + named.name];
+  return contents.counters;
+}
+
 }  // namespace aevb::nn

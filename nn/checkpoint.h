@@ -53,4 +53,11 @@ void save_checkpoint(const std::string& path, Module& model, Optimizer& optimize
 // Restores all of it, or throws and changes nothing.
 TrainingProgress load_checkpoint(const std::string& path, Module& model, Optimizer& optimizer, Rng& rng);
 
+// Parameters only ("model.<name>"), with extra counters (a model's configuration, say).
+void save_model(const std::string& path, Module& model, const std::map<std::string, uint64_t>& counters = {});
+// Loads the "model." tensors (other entries, such as optimizer state, are ignored) and
+// returns the file's counters; every parameter must be there with its shape, and no
+// "model." tensor may be left over. Throws and changes nothing otherwise.
+std::map<std::string, uint64_t> load_model(const std::string& path, Module& model);
+
 }  // namespace aevb::nn

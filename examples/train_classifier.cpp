@@ -1,0 +1,110 @@
+// train_classifier: an MLP digit classifier, the judge of the CVAE's conditional samples.
+//   train_classifier [--data mnist-subset] [--epochs 20] [--batch 128] [--hidden 512,256]
+//                    [--lr 0.001] [--seed 1] [--threads N] [--out DIR]
+// Writes DIR/classifier.aevb (the model and its configuration) after every epoch.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "datasets/batcher.h"
+#include "datasets/sources.h"
+#include "examples/progress.h"
+#include "models/classifier.h"
+#include "nn/losses.h"
+#include "nn/optimizer.h"
+
+namespace {
+
+struct Options {
+  std::string data = "mnist-subset";
+  int epochs = 20;
+  int64_t batch = 128;
+  std::vector<int64_t> hidden = {512, 256};
+  float learning_rate = 1e-3f;
+  uint64_t seed = 1;
+  std::string out = "classifier-out";
+};
+
+int run(const Options& options) {
+  using namespace aevb;
+  datasets::TrainTest data = datasets::load_dataset(options.data);
+  check(data.train.labelled(), "train_classifier: '", options.data, "' has no labels to learn");
+  std::filesystem::create_directories(options.out);
+  const std::string model_path = (std::filesystem::path(options.out) / "classifier.aevb").string();
+
+  Rng rng(options.seed);
+  models::ClassifierConfig config{data.train.pixels_per_image(), options.hidden, data.train.classes,
+                                  nn::Activation::relu};
+  models::Classifier classifier(config, rng);
+  nn::Adam adam(classifier.named_parameters(), {.learning_rate = options.learning_rate});
+  datasets::Batcher batcher(data.train, {.batch_size = options.batch, .one_hot = true, .seed = options.seed});
+  std::printf("train_classifier: %s, %lld training and %lld test images, MLP %lld", options.data.c_str(),
+              static_cast<long long>(data.train.count), static_cast<long long>(data.test.count),
+              static_cast<long long>(config.inputs));
+  for (int64_t h : config.hidden) std::printf("-%lld", static_cast<long long>(h));
+  std::printf("-%lld (relu), %lld parameters, Adam lr %g, batch %lld\n", static_cast<long long>(config.classes),
+              static_cast<long long>(classifier.parameter_count()), options.learning_rate,
+              static_cast<long long>(options.batch));
+
+  examples::Progress progress(options.epochs, batcher.batches_per_epoch());
+  Tape tape;
+  double test_accuracy = 0;
+  for (int epoch = 1; epoch <= options.epochs; ++epoch) {
+    progress.start_epoch(epoch);
+    batcher.start_epoch(epoch);
+    double loss_sum = 0;
+    int64_t batches = 0, correct = 0, seen = 0;
+    while (const datasets::Batch* batch = batcher.next()) {
+      tape.clear();
+      Var logits = classifier.logits(tape.input(batch->images));
+      Var loss = nn::cross_entropy_with_logits(logits, tape.input(batch->one_hot));
+      adam.zero_grad();
+      tape.backward(loss);
+      adam.step();
+      loss_sum += loss.item();
+      correct += static_cast<int64_t>(std::lround(nn::accuracy(logits, batch->labels) * static_cast<double>(batch->size)));
+      seen += batch->size;
+      ++batches;
+      progress.batch_done(batches - 1, batch->size, loss_sum / static_cast<double>(batches));
+    }
+    test_accuracy = classifier.accuracy(data.test);
+    models::save_classifier(model_path, classifier);
+    char summary[160];
+    std::snprintf(summary, sizeof summary, "train loss %.4f  train accuracy %.2f%%  test accuracy %.2f%%",
+                  loss_sum / static_cast<double>(batches), 100.0 * static_cast<double>(correct) / static_cast<double>(seen),
+                  100.0 * test_accuracy);
+    progress.end_epoch(summary);
+  }
+  std::printf("final test accuracy %.2f%% on %lld test images; model saved to %s\n", 100.0 * test_accuracy,
+              static_cast<long long>(data.test.count), model_path.c_str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options options;
+  CLI::App app{"Trains an MLP classifier of images (the judge of the CVAE's samples)"};
+  app.add_option("--data", options.data, "mnist-subset, fashion-mnist, idx:DIR");
+  app.add_option("--epochs", options.epochs, "passes over the training set")->check(CLI::Range(1, 100000));
+  app.add_option("--batch", options.batch, "minibatch size")->check(CLI::Range(int64_t{1}, int64_t{65536}));
+  app.add_option("--hidden", options.hidden, "hidden layer sizes, comma-separated")
+      ->delimiter(',')
+      ->check(CLI::Range(int64_t{1}, int64_t{65536}));
+  app.add_option("--lr", options.learning_rate, "Adam's learning rate")->check(CLI::Range(1e-7f, 1.0f));
+  app.add_option("--seed", options.seed, "random seed");
+  app.add_option("--out", options.out, "output folder");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error) == 0 ? 0 : 2;
+  }
+  try {
+    return run(options);
+  } catch (const std::exception& error) {
+    std::cerr << "train_classifier: " << error.what() << "\n";
+    return 1;
+  }
+}
