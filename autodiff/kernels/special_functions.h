@@ -9,4 +9,8 @@ namespace aevb::kernels {
 double digamma(double x);
 double trigamma(double x);
 
+// The standard normal quantile: Phi^-1(p) for p in (0, 1), -inf at 0, +inf at 1, NaN
+// outside [0, 1]. Wichura's algorithm AS241 (PPND16), accurate to about 1e-16.
+double normal_quantile(double p);
+
 }  // namespace aevb::kernels

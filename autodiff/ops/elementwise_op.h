@@ -1,6 +1,7 @@
 // How an elementwise op records itself: the op supplies its formula and derivative,
-// this records the node, runs the forward kernel and attaches the backward.
-// Internal to autodiff/ops.
+// this records the node, runs the forward kernel and attaches the backward. Public:
+// a new elementwise op (a distribution's cdf, say) is one call, with its derivative
+// beside it, and needs a gradcheck test like every op.
 #pragma once
 
 #include "autodiff/kernels/broadcast.h"

@@ -1,0 +1,282 @@
+// Probability distributions whose parameters are tape values, so that gradients flow
+// into whatever computed them (an encoder, in a VAE).
+//
+// rsample(rng) draws a differentiable sample: a deterministic, differentiable function
+// of the parameters and of parameter-free noise, which the tape records as a noise
+// leaf (the reparameterization trick, Kingma & Welling 2013, Section 2.4). sample(rng)
+// draws without gradient. log_prob, entropy, mean, variance, cdf and icdf are tape ops
+// too. Asking for something a family does not define is an aevb::Error naming the
+// family, never a wrong number. The families follow the paper's three groups:
+//   location-scale, z = loc + scale * eps:   Normal, Laplace, Logistic, Cauchy, Gumbel, Uniform
+//   inverse cdf, z = F^-1(u), u ~ U(0,1):    Exponential (and Logistic, Cauchy, Gumbel above)
+//   composition:                             LogNormal (exp of a Normal)
+//   observation models for decoders:         Bernoulli, ContinuousBernoulli, Categorical
+// Each family's math lives in its own file (nn/distributions/<family>.cpp); analytic
+// KL divergences live in kl.cpp.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "autodiff/ops.h"
+
+namespace aevb::nn {
+
+class Distribution {
+ public:
+  virtual ~Distribution() = default;
+  virtual const char* family() const = 0;
+  virtual Shape batch_shape() const = 0;
+
+  virtual Var rsample(Rng& rng);        // a differentiable draw
+  virtual Tensor sample(Rng& rng);      // a draw without gradient
+  virtual Var log_prob(Var x) = 0;      // elementwise log density (or mass)
+  virtual Var entropy();
+  virtual Var mean();
+  virtual Var variance();
+  virtual Var cdf(Var x);
+  virtual Var icdf(Var u);
+
+ protected:
+  [[noreturn]] void undefined(const char* what) const;
+  Tape& tape_of(Var parameter) const { return parameter.tape(); }
+};
+
+// z = loc + scale * eps with eps drawn from the family's standard member.
+class LocationScale : public Distribution {
+ public:
+  Shape batch_shape() const override { return loc_.shape(); }
+  Var rsample(Rng& rng) override;
+  Var log_prob(Var x) override;  // standard_log_density((x - loc) / scale) - log scale
+  Var entropy() override;        // standard entropy + log scale
+  Var mean() override;
+  Var variance() override;
+  Var cdf(Var x) override;   // standard_cdf((x - loc) / scale)
+  Var icdf(Var u) override;  // loc + scale * standard_icdf(u)
+
+  Var loc() const { return loc_; }
+  Var scale() const { return scale_; }
+  Var log_scale() const { return log_scale_; }
+
+ protected:
+  // log_scale may be given when the caller has it (a VAE's encoder outputs log-variance),
+  // which avoids a log of an exp.
+  LocationScale(const char* family, Var loc, Var scale, Var log_scale);
+  virtual float standard_draw(Rng& rng) const = 0;
+  virtual Var standard_log_density(Var z) const = 0;
+  virtual Var standard_cdf(Var z) const = 0;
+  virtual Var standard_icdf(Var u) const = 0;
+  virtual double standard_entropy() const = 0;
+  virtual double standard_mean() const { return 0.0; }
+  virtual double standard_variance() const = 0;
+  virtual bool has_mean() const { return true; }
+
+  Var loc_, scale_, log_scale_;
+};
+
+// N(loc, scale^2). From a log-variance v: scale = exp(v / 2), and log_prob uses the
+// stable Gaussian negative log-likelihood op.
+class Normal : public LocationScale {
+ public:
+  Normal(Var loc, Var scale);
+  static Normal from_log_variance(Var loc, Var log_variance);
+  const char* family() const override { return "Normal"; }
+  Var log_prob(Var x) override;
+
+ private:
+  Normal(Var loc, Var scale, Var log_scale, Var log_variance);
+  float standard_draw(Rng& rng) const override { return rng.normal(); }
+  Var standard_log_density(Var z) const override;
+  Var standard_cdf(Var z) const override;
+  Var standard_icdf(Var u) const override;
+  double standard_entropy() const override;
+  double standard_variance() const override { return 1.0; }
+  Var log_variance_;  // set when built from a log-variance
+};
+
+// Laplace(loc, scale): density exp(-|x - loc| / scale) / (2 scale).
+class Laplace : public LocationScale {
+ public:
+  Laplace(Var loc, Var scale);
+  const char* family() const override { return "Laplace"; }
+
+ private:
+  float standard_draw(Rng& rng) const override;
+  Var standard_log_density(Var z) const override;
+  Var standard_cdf(Var z) const override;
+  Var standard_icdf(Var u) const override;
+  double standard_entropy() const override;
+  double standard_variance() const override { return 2.0; }
+};
+
+// Logistic(loc, scale): cdf sigmoid((x - loc) / scale).
+class Logistic : public LocationScale {
+ public:
+  Logistic(Var loc, Var scale);
+  const char* family() const override { return "Logistic"; }
+
+ private:
+  float standard_draw(Rng& rng) const override;
+  Var standard_log_density(Var z) const override;
+  Var standard_cdf(Var z) const override;
+  Var standard_icdf(Var u) const override;
+  double standard_entropy() const override { return 2.0; }
+  double standard_variance() const override;
+};
+
+// Cauchy(loc, scale): no mean and no variance.
+class Cauchy : public LocationScale {
+ public:
+  Cauchy(Var loc, Var scale);
+  const char* family() const override { return "Cauchy"; }
+  Var mean() override { undefined("the mean"); }
+  Var variance() override { undefined("the variance"); }
+
+ private:
+  float standard_draw(Rng& rng) const override;
+  Var standard_log_density(Var z) const override;
+  Var standard_cdf(Var z) const override;
+  Var standard_icdf(Var u) const override;
+  double standard_entropy() const override;
+  double standard_variance() const override { return 0.0; }
+};
+
+// Gumbel(loc, scale), the distribution of maxima: cdf exp(-exp(-(x - loc) / scale)).
+class Gumbel : public LocationScale {
+ public:
+  Gumbel(Var loc, Var scale);
+  const char* family() const override { return "Gumbel"; }
+
+ private:
+  float standard_draw(Rng& rng) const override;
+  Var standard_log_density(Var z) const override;
+  Var standard_cdf(Var z) const override;
+  Var standard_icdf(Var u) const override;
+  double standard_entropy() const override;
+  double standard_mean() const override;
+  double standard_variance() const override;
+};
+
+// Uniform(low, high): a location-scale family with loc = low, scale = high - low.
+// log_prob is -inf outside [low, high].
+class Uniform : public LocationScale {
+ public:
+  Uniform(Var low, Var high);
+  const char* family() const override { return "Uniform"; }
+  Var low() const { return loc_; }
+  Var high() const { return high_; }
+
+ private:
+  Uniform(Var low, Var high, Var width);
+  float standard_draw(Rng& rng) const override { return rng.uniform(); }
+  Var standard_log_density(Var z) const override;
+  Var standard_cdf(Var z) const override;
+  Var standard_icdf(Var u) const override { return u; }
+  double standard_entropy() const override { return 0.0; }
+  double standard_mean() const override { return 0.5; }
+  double standard_variance() const override { return 1.0 / 12.0; }
+  Var high_;
+};
+
+// Exponential(rate), drawn by inverting its cdf: z = -log(1 - u) / rate.
+class Exponential : public Distribution {
+ public:
+  explicit Exponential(Var rate);
+  const char* family() const override { return "Exponential"; }
+  Shape batch_shape() const override { return rate_.shape(); }
+  Var rsample(Rng& rng) override;
+  Var log_prob(Var x) override;  // log rate - rate x for x >= 0, -inf below
+  Var entropy() override;        // 1 - log rate
+  Var mean() override;           // 1 / rate
+  Var variance() override;       // 1 / rate^2
+  Var cdf(Var x) override;       // 1 - exp(-rate x)
+  Var icdf(Var u) override;      // -log(1 - u) / rate
+  Var rate() const { return rate_; }
+
+ private:
+  Var rate_;
+};
+
+// LogNormal: exp of a Normal(loc, scale).
+class LogNormal : public Distribution {
+ public:
+  LogNormal(Var loc, Var scale);
+  const char* family() const override { return "LogNormal"; }
+  Shape batch_shape() const override { return base_.batch_shape(); }
+  Var rsample(Rng& rng) override { return exp(base_.rsample(rng)); }
+  Var log_prob(Var x) override;  // base.log_prob(log x) - log x
+  Var entropy() override;        // base entropy + loc
+  Var mean() override;           // exp(loc + scale^2 / 2)
+  Var variance() override;       // (exp(scale^2) - 1) exp(2 loc + scale^2)
+  Var cdf(Var x) override { return base_.cdf(log(x)); }
+  Var icdf(Var u) override { return exp(base_.icdf(u)); }
+  Normal& base() { return base_; }
+
+ private:
+  Normal base_;
+};
+
+// Bernoulli(logits), for binary observations. log_prob also accepts x in [0, 1], where
+// it is the cross-entropy used as a VAE's decoder likelihood on grey pixels.
+class Bernoulli : public Distribution {
+ public:
+  explicit Bernoulli(Var logits);
+  const char* family() const override { return "Bernoulli"; }
+  Shape batch_shape() const override { return logits_.shape(); }
+  Tensor sample(Rng& rng) override;
+  Var log_prob(Var x) override;  // -bce_with_logits(logits, x)
+  Var entropy() override;
+  Var mean() override;      // sigmoid(logits)
+  Var variance() override;  // p (1 - p)
+  Var logits() const { return logits_; }
+
+ private:
+  Var logits_;
+};
+
+// The continuous Bernoulli (Loaiza-Ganem & Cunningham 2019): a density on [0, 1],
+// p(x) = C(l) l^x (1 - l)^(1 - x), the proper likelihood for grey pixels. With logits
+// eta: log C = log(eta / tanh(eta / 2)), computed by a series near eta = 0.
+class ContinuousBernoulli : public Distribution {
+ public:
+  explicit ContinuousBernoulli(Var logits);
+  const char* family() const override { return "ContinuousBernoulli"; }
+  Shape batch_shape() const override { return logits_.shape(); }
+  Tensor sample(Rng& rng) override;  // by the inverse cdf
+  Var log_prob(Var x) override;
+  Var mean() override;  // 1 / (1 - e^-eta) - 1 / eta, 1/2 at eta = 0
+  Var logits() const { return logits_; }
+
+ private:
+  Var logits_;
+};
+// log C(eta), the continuous Bernoulli's log-normalizer, as an op (derivative 1/eta - 1/sinh eta).
+Var continuous_bernoulli_log_normalizer(Var logits);
+
+// Categorical over the last axis of logits [N, C]; log_prob takes one-hot rows [N, C]
+// (or any distributions over the classes, for a cross-entropy) and gives [N].
+class Categorical : public Distribution {
+ public:
+  explicit Categorical(Var logits);
+  const char* family() const override { return "Categorical"; }
+  Shape batch_shape() const override { return Shape{logits_.shape()[0]}; }
+  Tensor sample(Rng& rng) override;  // one-hot rows [N, C]
+  Var log_prob(Var one_hot) override;
+  Var entropy() override;
+  Var logits() const { return logits_; }
+
+ private:
+  Var logits_;
+};
+
+// KL(p || q), elementwise over the batch shape. Analytic for the pairs registered in
+// kl.cpp; otherwise an error naming both families, unless monte_carlo_samples > 0 asks
+// for the estimate mean_k [log p(z_k) - log q(z_k)], z_k = p.rsample(rng).
+struct KlOptions {
+  int monte_carlo_samples = 0;
+  Rng* rng = nullptr;
+};
+Var kl_divergence(Distribution& p, Distribution& q, KlOptions options = {});
+bool has_analytic_kl(const Distribution& p, const Distribution& q);
+
+}  // namespace aevb::nn

@@ -1,0 +1,96 @@
+// KL(p || q) = E_p[log p(z) - log q(z)]: analytic forms, one per registered pair, and
+// the Monte Carlo estimate on request.
+#include <functional>
+#include <map>
+#include <string>
+#include <utility>
+
+#include "nn/distributions/distributions.h"
+#include "nn/distributions/support.h"
+
+namespace aevb::nn {
+namespace {
+
+using KlFunction = std::function<Var(Distribution&, Distribution&)>;
+
+template <class P, class Q>
+std::pair<std::pair<std::string, std::string>, KlFunction> pair_of(const char* p_family, const char* q_family,
+                                                                  Var (*kl)(P&, Q&)) {
+  return {{p_family, q_family}, [kl](Distribution& p, Distribution& q) { return kl(static_cast<P&>(p), static_cast<Q&>(q)); }};
+}
+
+// log(s_q / s_p) + (s_p^2 + (m_p - m_q)^2) / (2 s_q^2) - 1/2, with s^2 = exp(2 log s)
+Var kl_normal_normal(Normal& p, Normal& q) {
+  Var p_variance = exp(mul(p.log_scale(), 2.0f)), q_variance = exp(mul(q.log_scale(), 2.0f));
+  Var spread = add(p_variance, square(sub(p.loc(), q.loc())));
+  return add(add(sub(q.log_scale(), p.log_scale()), div(spread, mul(q_variance, 2.0f))), -0.5f);
+}
+
+// log(b_q / b_p) + |m_p - m_q| / b_q + (b_p / b_q) exp(-|m_p - m_q| / b_p) - 1
+Var kl_laplace_laplace(Laplace& p, Laplace& q) {
+  Var distance = abs(sub(p.loc(), q.loc()));
+  Var ratio = div(p.scale(), q.scale());
+  Var result = add(sub(q.log_scale(), p.log_scale()), div(distance, q.scale()));
+  return add(add(result, mul(ratio, exp(neg(div(distance, p.scale()))))), -1.0f);
+}
+
+// log(r_p / r_q) + r_q / r_p - 1
+Var kl_exponential_exponential(Exponential& p, Exponential& q) {
+  return add(add(sub(log(p.rate()), log(q.rate())), div(q.rate(), p.rate())), -1.0f);
+}
+
+// log((h_q - l_q) / (h_p - l_p)) where [l_p, h_p] lies inside [l_q, h_q], +inf otherwise
+Var kl_uniform_uniform(Uniform& p, Uniform& q) {
+  Var outside = add(infinity_unless_nonnegative(sub(p.low(), q.low())), infinity_unless_nonnegative(sub(q.high(), p.high())));
+  return add(sub(q.log_scale(), p.log_scale()), outside);
+}
+
+// p (log sigmoid(l_p) - log sigmoid(l_q)) + (1 - p) (log sigmoid(-l_p) - log sigmoid(-l_q))
+Var kl_bernoulli_bernoulli(Bernoulli& p, Bernoulli& q) {
+  Var probability = sigmoid(p.logits());
+  Var ones = mul(probability, sub(log_sigmoid(p.logits()), log_sigmoid(q.logits())));
+  Var zeros = mul(1.0f - probability, sub(log_sigmoid(neg(p.logits())), log_sigmoid(neg(q.logits()))));
+  return add(ones, zeros);
+}
+
+// KL is invariant under the shared map exp: that of the underlying normals.
+Var kl_lognormal_lognormal(LogNormal& p, LogNormal& q) { return kl_normal_normal(p.base(), q.base()); }
+
+const std::map<std::pair<std::string, std::string>, KlFunction>& registry() {
+  static const std::map<std::pair<std::string, std::string>, KlFunction> pairs = {
+      pair_of("Normal", "Normal", kl_normal_normal),
+      pair_of("Laplace", "Laplace", kl_laplace_laplace),
+      pair_of("Exponential", "Exponential", kl_exponential_exponential),
+      pair_of("Uniform", "Uniform", kl_uniform_uniform),
+      pair_of("Bernoulli", "Bernoulli", kl_bernoulli_bernoulli),
+      pair_of("LogNormal", "LogNormal", kl_lognormal_lognormal),
+  };
+  return pairs;
+}
+
+}  // namespace
+
+bool has_analytic_kl(const Distribution& p, const Distribution& q) {
+  return registry().count({p.family(), q.family()}) == 1;
+}
+
+Var kl_divergence(Distribution& p, Distribution& q, KlOptions options) {
+  check(p.batch_shape() == q.batch_shape(), "kl_divergence: ", p.family(), " of batch shape ", p.batch_shape(), " and ",
+        q.family(), " of batch shape ", q.batch_shape(), " differ");
+  if (options.monte_carlo_samples <= 0) {
+    auto found = registry().find({p.family(), q.family()});
+    check(found != registry().end(), "kl_divergence: no analytic form for ", p.family(), " || ", q.family(),
+          "; ask for a Monte Carlo estimate with KlOptions{.monte_carlo_samples = K, .rng = &rng}");
+    return found->second(p, q);
+  }
+  check(options.rng != nullptr, "kl_divergence: a Monte Carlo estimate needs KlOptions::rng");
+  Var total;
+  for (int k = 0; k < options.monte_carlo_samples; ++k) {
+    Var z = p.rsample(*options.rng);
+    Var term = sub(p.log_prob(z), q.log_prob(z));
+    total = k == 0 ? term : add(total, term);
+  }
+  return mul(total, 1.0f / static_cast<float>(options.monte_carlo_samples));
+}
+
+}  // namespace aevb::nn

@@ -1,0 +1,44 @@
+// Shared pieces of the distribution families: parameter checks, and the elementwise
+// ops that express a support (0 inside, -inf outside, no gradient).
+#pragma once
+
+#include <cmath>
+#include <limits>
+
+#include "autodiff/error.h"
+#include "autodiff/ops/elementwise_op.h"
+
+namespace aevb::nn {
+
+// Every value of `parameter` must be positive and finite: "Normal: scale must be
+// positive and finite, got -0.5 at index 3".
+inline void check_positive(const char* family, const char* name, Var parameter) {
+  const float* values = parameter.data();
+  for (int64_t i = 0; i < parameter.numel(); ++i)
+    check(values[i] > 0.0f && std::isfinite(values[i]), family, ": ", name, " must be positive and finite, got ",
+          values[i], " at index ", i);
+}
+
+// Every value must lie in [low, high] (data for a likelihood, say).
+inline void check_within(const char* family, const char* name, Var values, float low, float high) {
+  const float* v = values.data();
+  for (int64_t i = 0; i < values.numel(); ++i)
+    check(v[i] >= low && v[i] <= high, family, ": ", name, " must lie in [", low, ", ", high, "], got ", v[i],
+          " at index ", i);
+}
+
+// y = 0 where x >= 0, -inf below; dx += 0 (a support indicator in log space)
+inline Var log_indicator_nonnegative(Var x) {
+  return unary_op("log_indicator_nonnegative", x,
+                  [](float v) { return v >= 0.0f ? 0.0f : -std::numeric_limits<float>::infinity(); },
+                  [](float, float, float) { return 0.0f; });
+}
+
+// y = 0 where x >= 0, +inf below; dx += 0 (a KL that is infinite outside a support)
+inline Var infinity_unless_nonnegative(Var x) {
+  return unary_op("infinity_unless_nonnegative", x,
+                  [](float v) { return v >= 0.0f ? 0.0f : std::numeric_limits<float>::infinity(); },
+                  [](float, float, float) { return 0.0f; });
+}
+
+}  // namespace aevb::nn
