@@ -10,7 +10,7 @@
 
 #include "datasets/batcher.h"
 #include "datasets/sources.h"
-#include "examples/progress.h"
+#include "models/progress.h"
 #include "models/classifier.h"
 #include "nn/losses.h"
 #include "nn/optimizer.h"
@@ -48,7 +48,7 @@ int run(const Options& options) {
               static_cast<long long>(classifier.parameter_count()), options.learning_rate,
               static_cast<long long>(options.batch));
 
-  examples::Progress progress(options.epochs, batcher.batches_per_epoch());
+  models::Progress progress(options.epochs, batcher.batches_per_epoch());
   Tape tape;
   double test_accuracy = 0;
   for (int epoch = 1; epoch <= options.epochs; ++epoch) {

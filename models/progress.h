@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <string>
 
-namespace aevb::examples {
+namespace aevb::models {
 
 class Progress {
  public:
@@ -68,4 +68,4 @@ class Progress {
   Clock::time_point epoch_start_ = Clock::now(), last_draw_{};
 };
 
-}  // namespace aevb::examples
+}  // namespace aevb::models

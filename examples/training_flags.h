@@ -1,0 +1,88 @@
+// The flags the training programs share, and their validation: a bad flag gives one
+// line naming the flag and what it accepts, exit status 2, and --out is left untouched
+// (everything is checked, the data set loaded, before anything is written).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "datasets/sources.h"
+#include "models/training.h"
+
+namespace aevb::examples {
+
+struct ModelFlags {
+  std::string data = "mnist-subset";
+  std::vector<int64_t> hidden = {400};
+  int64_t latent = 20;
+  std::string activation = "relu";
+  std::string binarize = "none";
+};
+
+inline void add_training_flags(CLI::App& app, models::TrainingOptions& options, ModelFlags& model, bool variational) {
+  // One line per refusal: CLI11's message names the flag and what it accepts.
+  app.failure_message([](const CLI::App*, const CLI::Error& error) { return std::string(error.what()) + "\n"; });
+  app.add_option("--data", model.data, "mnist-subset, fashion-mnist, idx:DIR or frey:FILE");
+  app.add_option("--epochs", options.epochs, "passes over the training set")->check(CLI::Range(1, 100000));
+  app.add_option("--batch", options.batch, "minibatch size")->check(CLI::Range(int64_t{1}, int64_t{65536}));
+  app.add_option("--hidden", model.hidden, "hidden layer sizes, comma-separated (400 or 500,500)")
+      ->delimiter(',')
+      ->check(CLI::Range(int64_t{1}, int64_t{65536}));
+  app.add_option("--latent", model.latent, variational ? "latent size Z" : "code size")->check(CLI::Range(int64_t{1}, int64_t{4096}));
+  app.add_option("--activation", model.activation, "relu, leaky_relu, elu, tanh, sigmoid or softplus")
+      ->check(CLI::IsMember({"relu", "leaky_relu", "elu", "tanh", "sigmoid", "softplus"}));
+  app.add_option("--optimizer", options.optimizer, "adam, adagrad or sgd")->check(CLI::IsMember({"adam", "adagrad", "sgd"}));
+  app.add_option("--lr", options.learning_rate, "learning rate")->check(CLI::Range(1e-8f, 10.0f));
+  app.add_option("--weight-decay", options.weight_decay, "L2 weight decay (a Gaussian prior on the parameters)")
+      ->check(CLI::Range(0.0f, 1.0f));
+  app.add_option("--binarize", model.binarize, "none, static, threshold or dynamic")
+      ->check(CLI::IsMember({"none", "static", "threshold", "dynamic"}));
+  app.add_option("--seed", options.seed, "random seed");
+  app.add_option("--out", options.out, "output folder");
+  app.add_option("--resume", options.resume, "a checkpoint.aevb to continue from")->check(CLI::ExistingFile);
+  if (variational) {
+    app.add_option("--beta", options.beta, "weight of the KL term")->check(CLI::Range(0.0f, 1000.0f));
+    app.add_option("--warmup-epochs", options.warmup_epochs, "epochs over which the KL weight rises from 0")
+        ->check(CLI::Range(0, 100000));
+    app.add_option("--free-bits", options.free_bits, "nats per latent dimension below which KL is not penalized")
+        ->check(CLI::Range(0.0f, 100.0f));
+    app.add_option("--eval-k", options.eval_k, "importance samples for the final -log p(x) estimate (0 skips)")
+        ->check(CLI::Range(int64_t{0}, int64_t{100000}));
+  }
+}
+
+// Parses and validates; returns -1 to go on, else the exit status.
+inline int parse_training_flags(CLI::App& app, int argc, char** argv, models::TrainingOptions& options,
+                                const ModelFlags& model, datasets::TrainTest& data) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error) == 0 ? 0 : 2;
+  }
+  options.binarization = datasets::parse_binarization(model.binarize);
+  try {
+    data = datasets::load_dataset(model.data);
+  } catch (const std::exception& error) {
+    std::cerr << "--data: " << error.what() << "\n";
+    return 2;
+  }
+  return -1;
+}
+
+// Runs the training, turning an error into a message and exit status 1.
+template <class Run>
+int run_training(const char* program, Run run) {
+  try {
+    run();
+    return 0;
+  } catch (const std::exception& error) {
+    std::cerr << program << ": " << error.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace aevb::examples

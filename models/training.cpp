@@ -1,0 +1,481 @@
+#include "models/training.h"
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "autodiff/error.h"
+#include "datasets/image_grid.h"
+#include "models/progress.h"
+#include "models/classifier.h"
+#include "models/pictures.h"
+#include "nn/checkpoint.h"
+#include "nn/optimizer.h"
+
+namespace aevb::models {
+namespace {
+namespace fs = std::filesystem;
+
+constexpr int64_t kEvaluationBatch = 500;
+constexpr int64_t kPictureCount = 16;
+constexpr int64_t kSampleCount = 64;
+constexpr int64_t kManifoldSide = 20;
+constexpr int64_t kJudgedPerClass = 1000;
+constexpr uint64_t kSamplingStream = 1, kEvaluationStream = 1000;
+
+// One line of metrics.jsonl, keys in insertion order.
+class JsonLine {
+ public:
+  JsonLine& add(const std::string& key, double value) {
+    char number[32];
+    if (std::isfinite(value))
+      std::snprintf(number, sizeof number, "%.6g", value);
+    else
+      std::snprintf(number, sizeof number, "null");
+    return raw(key, number);
+  }
+  JsonLine& add_bool(const std::string& key, bool value) { return raw(key, value ? "true" : "false"); }
+  JsonLine& add_text(const std::string& key, const std::string& value) { return raw(key, "\"" + value + "\""); }
+  std::string str() const { return "{" + text_ + "}"; }
+
+ private:
+  JsonLine& raw(const std::string& key, const std::string& value) {
+    text_ += (text_.empty() ? "\"" : ", \"") + key + "\": " + value;
+    return *this;
+  }
+  std::string text_;
+};
+
+// metrics.jsonl: on a fresh run, started anew; on a resumed one, the lines of the epochs
+// already done are kept and the rest dropped, so the file reads as one run.
+class MetricsFile {
+ public:
+  MetricsFile(const fs::path& path, uint64_t keep_epochs) : path_(path) {
+    std::vector<std::string> kept;
+    if (keep_epochs > 0) {
+      std::ifstream old(path);
+      for (std::string line; std::getline(old, line);) {
+        auto at = line.find("\"epoch\": ");
+        if (at != std::string::npos && line.find("\"final\"") == std::string::npos &&
+            std::stoull(line.substr(at + 9)) <= keep_epochs)
+          kept.push_back(line);
+      }
+    }
+    file_.open(path, std::ios::trunc);
+    check(static_cast<bool>(file_), "cannot write '", path.string(), "'");
+    for (const std::string& line : kept) file_ << line << "\n";
+    file_.flush();
+  }
+  void write(const JsonLine& line) {
+    file_ << line.str() << "\n";
+    file_.flush();
+    check(static_cast<bool>(file_), "writing '", path_.string(), "' failed");
+  }
+
+ private:
+  fs::path path_;
+  std::ofstream file_;
+};
+
+std::unique_ptr<nn::Optimizer> make_optimizer(const TrainingOptions& options, std::vector<nn::NamedParameter> parameters) {
+  if (options.optimizer == "adam")
+    return std::make_unique<nn::Adam>(parameters, nn::AdamOptions{.learning_rate = options.learning_rate, .weight_decay = options.weight_decay});
+  if (options.optimizer == "adagrad")
+    return std::make_unique<nn::Adagrad>(parameters, nn::AdagradOptions{.learning_rate = options.learning_rate, .weight_decay = options.weight_decay});
+  if (options.optimizer == "sgd")
+    return std::make_unique<nn::Sgd>(parameters, nn::SgdOptions{.learning_rate = options.learning_rate, .weight_decay = options.weight_decay});
+  fail("unknown optimizer '", options.optimizer, "': expected adam, adagrad or sgd");
+}
+
+// The test set as floats, binarized once with a fixed seed when training binarizes
+// (the protocol of the IWAE paper: a fixed binarization of the test set).
+struct EvaluationSet {
+  Tensor images, one_hot;
+  std::vector<int> labels;
+};
+EvaluationSet evaluation_set(const datasets::ImageSet& test, const TrainingOptions& options, bool one_hot) {
+  datasets::Binarization fixed = options.binarization == datasets::Binarization::dynamic ? datasets::Binarization::sample
+                                                                                          : options.binarization;
+  datasets::Batcher batcher(test, {.batch_size = test.count, .shuffle = false, .one_hot = one_hot, .binarization = fixed,
+                                   .seed = options.seed});
+  const datasets::Batch* all = batcher.next();
+  return {all->images, one_hot ? all->one_hot : Tensor(), all->labels};
+}
+
+Var rows_of(Tape& tape, const Tensor& t, int64_t first, int64_t count) {
+  const int64_t width = t.shape()[1];
+  return tape.input(Shape{count, width}, t.data() + first * width);
+}
+
+// Evenly spaced test images, so every class appears in the pictures.
+std::vector<int64_t> spread_indices(int64_t total, int64_t count) {
+  std::vector<int64_t> indices;
+  for (int64_t i = 0; i < count; ++i) indices.push_back(i * total / count);
+  return indices;
+}
+
+Tensor gather_rows(const Tensor& t, const std::vector<int64_t>& indices) {
+  const int64_t width = t.shape()[1];
+  Tensor out({static_cast<int64_t>(indices.size()), width});
+  for (size_t i = 0; i < indices.size(); ++i)
+    std::copy_n(t.data() + indices[i] * width, width, out.data() + static_cast<int64_t>(i) * width);
+  return out;
+}
+
+Tensor one_hot_rows(const std::vector<int>& classes, int64_t count) {
+  Tensor out({static_cast<int64_t>(classes.size()), count});
+  for (size_t i = 0; i < classes.size(); ++i) out[static_cast<int64_t>(i) * count + classes[i]] = 1.0f;
+  return out;
+}
+
+std::string path_in(const TrainingOptions& options, const std::string& name) { return (fs::path(options.out) / name).string(); }
+
+void say(const TrainingOptions& options, const std::string& line) {
+  if (!options.quiet) std::printf("%s\n", line.c_str());
+}
+
+struct VaeEvaluation {
+  double neg_elbo = 0, reconstruction = 0, kl = 0;
+  std::vector<double> kl_per_dimension;
+};
+
+VaeEvaluation evaluate_vae(Vae& vae, const EvaluationSet& test, Rng& rng) {
+  NoGradGuard no_grad;
+  Tape tape;
+  const int64_t count = test.images.shape()[0], z = vae.config().latent;
+  VaeEvaluation result;
+  result.kl_per_dimension.assign(static_cast<size_t>(z), 0.0);
+  for (int64_t first = 0; first < count; first += kEvaluationBatch) {
+    const int64_t n = std::min(kEvaluationBatch, count - first);
+    tape.clear();
+    Var condition = vae.config().conditions > 0 ? rows_of(tape, test.one_hot, first, n) : Var();
+    ElboTerms terms = vae.elbo(rows_of(tape, test.images, first, n), condition, rng);
+    const double weight = static_cast<double>(n) / static_cast<double>(count);
+    result.reconstruction += terms.reconstruction.item() * weight;
+    result.kl += terms.kl.item() * weight;
+    for (int64_t j = 0; j < z; ++j) result.kl_per_dimension[static_cast<size_t>(j)] += terms.kl_per_dimension.data()[j] * weight;
+  }
+  result.neg_elbo = result.reconstruction + result.kl;
+  return result;
+}
+
+void write_vae_pictures(Vae& vae, const TrainingOptions& options, const datasets::ImageSet& test_set,
+                        const EvaluationSet& test, Rng& rng) {
+  NoGradGuard no_grad;
+  Tape tape;
+  const VaeConfig& config = vae.config();
+  const int64_t height = test_set.rows, width = test_set.columns, c = config.conditions, z = config.latent;
+  const bool conditional = c > 0;
+
+  // Reconstructions: decoder means of the posterior means.
+  std::vector<int64_t> shown = spread_indices(test.images.shape()[0], kPictureCount);
+  Tensor originals = gather_rows(test.images, shown);
+  Var condition = conditional ? tape.input(gather_rows(test.one_hot, shown)) : Var();
+  Var loc = vae.posterior(tape.input(originals), condition)->loc();
+  Tensor reconstructions = vae.decoder_mean(vae.decode(loc, condition)).value();
+  write_pairs_png(path_in(options, "reconstructions.png"), {&originals, &reconstructions}, kPictureCount, height, width);
+
+  // Samples from the prior (a CVAE's cycle through the classes).
+  std::vector<int> sample_classes;
+  for (int64_t i = 0; i < kSampleCount; ++i) sample_classes.push_back(static_cast<int>(i % std::max<int64_t>(1, c)));
+  tape.clear();
+  Var sample_condition = conditional ? tape.input(one_hot_rows(sample_classes, c)) : Var();
+  Var z_prior = vae.prior(tape, sample_condition, kSampleCount)->rsample(rng);
+  Tensor samples = vae.decoder_mean(vae.decode(z_prior, sample_condition)).value();
+  datasets::write_image_grid_png(path_in(options, "samples.png"), samples.data(), kSampleCount, height, width, 8, 2);
+
+  // The learned manifold (Figure 4): the decoder over Phi^-1 of a grid, for a 2-D latent.
+  if (z == 2 && !conditional) {
+    tape.clear();
+    Tensor grid = latent_grid(kManifoldSide);
+    Tensor manifold = vae.decoder_mean(vae.decode(tape.input(grid), Var())).value();
+    datasets::write_image_grid_png(path_in(options, "manifold.png"), manifold.data(), kManifoldSide * kManifoldSide, height,
+                                   width, kManifoldSide, 1);
+  }
+
+  // The test set's posterior means, coloured by class (first two principal components for Z > 2).
+  const int64_t count = test.images.shape()[0];
+  Tensor codes({count, z});
+  for (int64_t first = 0; first < count; first += kEvaluationBatch) {
+    const int64_t n = std::min(kEvaluationBatch, count - first);
+    tape.clear();
+    Var cond = conditional ? rows_of(tape, test.one_hot, first, n) : Var();
+    Var means = vae.posterior(rows_of(tape, test.images, first, n), cond)->loc();
+    std::copy_n(means.data(), n * z, codes.data() + first * z);
+  }
+  std::vector<int> labels = test.labels.empty() ? std::vector<int>(static_cast<size_t>(count), 0) : test.labels;
+  write_scatter_png(path_in(options, "latent.png"), z == 2 ? codes : principal_components_2d(codes), labels);
+
+  if (conditional) {  // One row per class, or a grid of one digit.
+    std::vector<int> classes;
+    if (options.digit >= 0)
+      classes.assign(static_cast<size_t>(kSampleCount), options.digit);
+    else
+      for (int64_t row = 0; row < c; ++row)
+        for (int64_t column = 0; column < 10; ++column) classes.push_back(static_cast<int>(row));
+    tape.clear();
+    Var cond = tape.input(one_hot_rows(classes, c));
+    Var drawn = vae.prior(tape, cond, static_cast<int64_t>(classes.size()))->rsample(rng);
+    Tensor digits = vae.decoder_mean(vae.decode(drawn, cond)).value();
+    const std::string name = options.digit >= 0 ? "digit_" + std::to_string(options.digit) + ".png" : "conditional.png";
+    datasets::write_image_grid_png(path_in(options, name), digits.data(), static_cast<int64_t>(classes.size()), height,
+                                   width, options.digit >= 0 ? 8 : 10, 2);
+  }
+}
+
+// The judge labels kJudgedPerClass decoder means per class, drawn from p(z | c).
+std::vector<double> conditional_accuracy(Vae& vae, Classifier& judge, Rng& rng) {
+  NoGradGuard no_grad;
+  Tape tape;
+  const int64_t c = vae.config().conditions;
+  std::vector<double> accuracy;
+  for (int64_t label = 0; label < c; ++label) {
+    tape.clear();
+    Var cond = tape.input(one_hot_rows(std::vector<int>(kJudgedPerClass, static_cast<int>(label)), c));
+    Var drawn = vae.prior(tape, cond, kJudgedPerClass)->rsample(rng);
+    Tensor images = vae.decoder_mean(vae.decode(drawn, cond)).value();
+    std::vector<int> predicted = judge.predict(images.data(), kJudgedPerClass);
+    accuracy.push_back(static_cast<double>(std::count(predicted.begin(), predicted.end(), static_cast<int>(label))) /
+                       static_cast<double>(kJudgedPerClass));
+  }
+  return accuracy;
+}
+
+std::string format(const char* pattern, double a, double b = 0, double c = 0) {
+  char text[256];
+  std::snprintf(text, sizeof text, pattern, a, b, c);
+  return text;
+}
+
+}  // namespace
+
+Denoising parse_denoising(const std::string& name) {
+  if (name == "none") return Denoising::none;
+  if (name == "gaussian") return Denoising::gaussian;
+  if (name == "mask") return Denoising::mask;
+  fail("unknown denoising '", name, "': expected gaussian or mask");
+}
+
+TrainingResult train_vae(const TrainingOptions& options, const VaeConfig& config, const datasets::TrainTest& data) {
+  const bool conditional = config.conditions > 0;
+  check(data.train.pixels_per_image() == config.inputs, "train_vae: images have ", data.train.pixels_per_image(),
+        " pixels, the model reads ", config.inputs);
+  check(!conditional || data.train.labelled(), "train_vae: a CVAE needs labels, and '", data.train.name, "' has none");
+  std::unique_ptr<Classifier> judge = options.judge.empty() ? nullptr : load_classifier(options.judge);
+  fs::create_directories(options.out);
+
+  Rng init_rng(options.seed);
+  Vae vae(config, init_rng);
+  std::unique_ptr<nn::Optimizer> optimizer = make_optimizer(options, vae.named_parameters());
+  Rng sampling_rng(options.seed, kSamplingStream);
+  nn::TrainingProgress done;
+  if (!options.resume.empty()) {
+    done = nn::load_checkpoint(options.resume, vae, *optimizer, sampling_rng);
+    say(options, "resumed from " + options.resume + " after epoch " + std::to_string(done.epoch));
+  }
+  MetricsFile metrics(path_in(options, "metrics.jsonl"), done.epoch);
+  datasets::Batcher batcher(data.train, {.batch_size = options.batch, .one_hot = conditional,
+                                         .binarization = options.binarization, .seed = options.seed});
+  EvaluationSet test = evaluation_set(data.test, options, conditional);
+  say(options, std::string(conditional ? "CVAE" : "VAE") + ": " + std::to_string(vae.parameter_count()) +
+                   " parameters, latent " + std::to_string(config.latent) + ", " + to_string(config.posterior) +
+                   " posterior, " + to_string(config.likelihood) + " likelihood, " + options.optimizer + " lr " +
+                   format("%g", options.learning_rate) + ", " + std::to_string(data.train.count) + " training images");
+
+  Progress progress(options.epochs, batcher.batches_per_epoch());
+  Tape tape;
+  TrainingResult result;
+  const int64_t warmup_steps = static_cast<int64_t>(options.warmup_epochs) * batcher.batches_per_epoch();
+  int64_t step = static_cast<int64_t>(done.step);
+  for (int epoch = static_cast<int>(done.epoch) + 1; epoch <= options.epochs; ++epoch) {
+    progress.start_epoch(epoch);
+    batcher.start_epoch(epoch);
+    double neg_elbo_sum = 0;
+    int64_t images = 0, batch_index = 0;
+    while (const datasets::Batch* batch = batcher.next()) {
+      tape.clear();
+      float warmup = warmup_steps > 0 ? std::min(1.0f, static_cast<float>(step + 1) / static_cast<float>(warmup_steps)) : 1.0f;
+      Var condition = conditional ? tape.input(batch->one_hot) : Var();
+      ElboTerms terms = vae.elbo(tape.input(batch->images), condition, sampling_rng,
+                                 {.kl_weight = options.beta * warmup, .free_bits = options.free_bits});
+      optimizer->zero_grad();
+      tape.backward(terms.loss);
+      optimizer->step();
+      ++step;
+      const double neg_elbo = terms.reconstruction.item() + terms.kl.item();
+      check(std::isfinite(neg_elbo), "train_vae: the loss became ", neg_elbo, " at epoch ", epoch, ", step ", step,
+            "; the last good checkpoint is ", path_in(options, "checkpoint.aevb"));
+      neg_elbo_sum += neg_elbo * static_cast<double>(batch->size);
+      images += batch->size;
+      progress.batch_done(batch_index++, batch->size, neg_elbo_sum / static_cast<double>(images));
+    }
+    const double seconds = progress.epoch_seconds(), speed = progress.images_per_second();
+    Rng evaluation_rng(options.seed, kEvaluationStream + static_cast<uint64_t>(epoch));
+    VaeEvaluation evaluation = evaluate_vae(vae, test, evaluation_rng);
+    nn::save_checkpoint(path_in(options, "checkpoint.aevb"), vae, *optimizer, sampling_rng,
+                        {static_cast<uint64_t>(epoch), static_cast<uint64_t>(step)});
+    int active = 0;
+    for (double kl : evaluation.kl_per_dimension) active += kl > 0.01;
+    metrics.write(JsonLine()
+                      .add("epoch", epoch)
+                      .add("train_neg_elbo", neg_elbo_sum / static_cast<double>(images))
+                      .add("test_neg_elbo", evaluation.neg_elbo)
+                      .add("test_recon", evaluation.reconstruction)
+                      .add("test_kl", evaluation.kl)
+                      .add("active_units", active)
+                      .add("seconds", seconds)
+                      .add("images_per_second", speed));
+    if (!options.quiet)
+      progress.end_epoch(format("train -ELBO %.2f  test -ELBO %.2f (recon %.2f", neg_elbo_sum / static_cast<double>(images),
+                                evaluation.neg_elbo, evaluation.reconstruction) +
+                         format(", KL %.2f)", evaluation.kl));
+    result.test_neg_elbo = evaluation.neg_elbo;
+    ++result.epochs_run;
+    if (config.latent > 1 && active * 2 < config.latent)
+      say(options, "warning: only " + std::to_string(active) + " of " + std::to_string(config.latent) +
+                       " latent units are active (KL > 0.01 nats): most have collapsed to the prior");
+  }
+  if (result.epochs_run == 0) result.test_neg_elbo = evaluate_vae(vae, test, sampling_rng).neg_elbo;
+
+  Rng picture_rng(options.seed, kEvaluationStream - 1);
+  write_vae_pictures(vae, options, data.test, test, picture_rng);
+  JsonLine final_line;
+  final_line.add_bool("final", true).add("epochs", options.epochs).add("test_neg_elbo", result.test_neg_elbo);
+  if (options.eval_k > 0) {
+    Rng estimate_rng(options.seed, kEvaluationStream - 2);
+    result.test_neg_log_likelihood = negative_log_likelihood(
+        vae, {test.images.data(), conditional ? test.one_hot.data() : nullptr, test.images.shape()[0]}, options.eval_k,
+        estimate_rng);
+    final_line.add("test_neg_log_likelihood", result.test_neg_log_likelihood).add("eval_k", static_cast<double>(options.eval_k));
+    say(options, format("test -log p(x) ~ %.2f nats (importance sampling, K = %.0f); test -ELBO %.2f",
+                        result.test_neg_log_likelihood, static_cast<double>(options.eval_k), result.test_neg_elbo));
+  }
+  if (judge) {
+    Rng judge_rng(options.seed, kEvaluationStream - 3);
+    std::vector<double> per_class = conditional_accuracy(vae, *judge, judge_rng);
+    double average = 0;
+    std::string line = "conditional accuracy (judge on 1000 samples per class):";
+    for (size_t c = 0; c < per_class.size(); ++c) {
+      line += format(" %.0f:", static_cast<double>(c)) + format("%.1f%%", 100 * per_class[c]);
+      average += per_class[c] / static_cast<double>(per_class.size());
+    }
+    say(options, line);
+    const double judge_accuracy = judge->accuracy(data.test);
+    say(options, format("conditional accuracy %.2f%% on average; the judge labels %.2f%% of real test digits right",
+                        100 * average, 100 * judge_accuracy));
+    final_line.add("conditional_accuracy", average).add("judge_test_accuracy", judge_accuracy);
+  }
+  metrics.write(final_line);
+  return result;
+}
+
+TrainingResult train_autoencoder(const TrainingOptions& options, const AutoencoderConfig& config, Denoising denoising,
+                                 float noise, const datasets::TrainTest& data) {
+  check(data.train.pixels_per_image() == config.inputs, "train_autoencoder: images have ", data.train.pixels_per_image(),
+        " pixels, the model reads ", config.inputs);
+  fs::create_directories(options.out);
+  Rng init_rng(options.seed);
+  Autoencoder autoencoder(config, init_rng);
+  std::unique_ptr<nn::Optimizer> optimizer = make_optimizer(options, autoencoder.named_parameters());
+  Rng noise_rng(options.seed, kSamplingStream);
+  nn::TrainingProgress done;
+  if (!options.resume.empty()) done = nn::load_checkpoint(options.resume, autoencoder, *optimizer, noise_rng);
+  MetricsFile metrics(path_in(options, "metrics.jsonl"), done.epoch);
+  datasets::Batcher batcher(data.train, {.batch_size = options.batch, .binarization = options.binarization, .seed = options.seed});
+  EvaluationSet test = evaluation_set(data.test, options, false);
+  auto corrupt = [&](Tensor& images, Rng& rng) {
+    if (denoising == Denoising::gaussian) datasets::add_gaussian_noise(images, noise, rng);
+    if (denoising == Denoising::mask) datasets::apply_masking_noise(images, noise, rng);
+  };
+  say(options, std::string(denoising == Denoising::none ? "autoencoder" : "denoising autoencoder") + ": " +
+                   std::to_string(autoencoder.parameter_count()) + " parameters, code " + std::to_string(config.code));
+
+  Progress progress(options.epochs, batcher.batches_per_epoch());
+  Tape tape;
+  Tensor corrupted;
+  TrainingResult result;
+  int64_t step = static_cast<int64_t>(done.step);
+  auto test_loss = [&](uint64_t stream) {
+    NoGradGuard no_grad;
+    Rng rng(options.seed, stream);
+    Tensor inputs = test.images;
+    corrupt(inputs, rng);
+    double total = 0;
+    const int64_t count = test.images.shape()[0];
+    for (int64_t first = 0; first < count; first += kEvaluationBatch) {
+      const int64_t n = std::min(kEvaluationBatch, count - first);
+      tape.clear();
+      total += autoencoder.loss(rows_of(tape, inputs, first, n), rows_of(tape, test.images, first, n)).item() * static_cast<double>(n);
+    }
+    return total / static_cast<double>(count);
+  };
+  for (int epoch = static_cast<int>(done.epoch) + 1; epoch <= options.epochs; ++epoch) {
+    progress.start_epoch(epoch);
+    batcher.start_epoch(epoch);
+    double loss_sum = 0;
+    int64_t images = 0, batch_index = 0;
+    while (const datasets::Batch* batch = batcher.next()) {
+      corrupted = batch->images;
+      corrupt(corrupted, noise_rng);
+      tape.clear();
+      Var loss = autoencoder.loss(tape.input(corrupted), tape.input(batch->images));
+      optimizer->zero_grad();
+      tape.backward(loss);
+      optimizer->step();
+      ++step;
+      loss_sum += loss.item() * static_cast<double>(batch->size);
+      images += batch->size;
+      progress.batch_done(batch_index++, batch->size, loss_sum / static_cast<double>(images));
+    }
+    const double seconds = progress.epoch_seconds(), speed = progress.images_per_second();
+    const double test_recon = test_loss(kEvaluationStream + static_cast<uint64_t>(epoch));
+    nn::save_checkpoint(path_in(options, "checkpoint.aevb"), autoencoder, *optimizer, noise_rng,
+                        {static_cast<uint64_t>(epoch), static_cast<uint64_t>(step)});
+    metrics.write(JsonLine()
+                      .add("epoch", epoch)
+                      .add("train_recon", loss_sum / static_cast<double>(images))
+                      .add("test_recon", test_recon)
+                      .add("seconds", seconds)
+                      .add("images_per_second", speed));
+    if (!options.quiet)
+      progress.end_epoch(format("train recon %.2f  test recon %.2f nats", loss_sum / static_cast<double>(images), test_recon));
+    result.test_neg_elbo = test_recon;
+    ++result.epochs_run;
+  }
+
+  if (result.epochs_run == 0) result.test_neg_elbo = test_loss(kEvaluationStream);
+
+  // Pictures: reconstructions, codes by class, and for denoising clean / corrupted / restored.
+  {
+    NoGradGuard no_grad;
+    const int64_t height = data.test.rows, width = data.test.columns, count = test.images.shape()[0];
+    std::vector<int64_t> shown = spread_indices(count, kPictureCount);
+    Tensor originals = gather_rows(test.images, shown), inputs = originals;
+    Rng rng(options.seed, kEvaluationStream - 1);
+    corrupt(inputs, rng);
+    tape.clear();
+    Var logits;
+    autoencoder.loss(tape.input(inputs), tape.input(originals), &logits);
+    Tensor restored = sigmoid(logits).value();
+    if (denoising == Denoising::none)
+      write_pairs_png(path_in(options, "reconstructions.png"), {&originals, &restored}, kPictureCount, height, width);
+    else
+      write_pairs_png(path_in(options, "denoising.png"), {&originals, &inputs, &restored}, kPictureCount, height, width);
+    Tensor codes({count, config.code});
+    for (int64_t first = 0; first < count; first += kEvaluationBatch) {
+      const int64_t n = std::min(kEvaluationBatch, count - first);
+      tape.clear();
+      Var h = autoencoder.encode(rows_of(tape, test.images, first, n));
+      std::copy_n(h.data(), n * config.code, codes.data() + first * config.code);
+    }
+    std::vector<int> labels = test.labels.empty() ? std::vector<int>(static_cast<size_t>(count), 0) : test.labels;
+    write_scatter_png(path_in(options, "latent.png"), config.code == 2 ? codes : principal_components_2d(codes), labels);
+  }
+  metrics.write(JsonLine().add_bool("final", true).add("epochs", options.epochs).add("test_recon", result.test_neg_elbo));
+  return result;
+}
+
+}  // namespace aevb::models

@@ -1,0 +1,58 @@
+// Training runs for the example programs: the epoch loop, metrics, checkpoints,
+// resume and pictures, so that the programs in examples/ only parse flags.
+//
+// Every run writes into `out`:
+//   metrics.jsonl     one JSON object per epoch, then one with "final": true
+//   checkpoint.aevb   after every epoch, atomically (model, optimizer, generator, epoch)
+//   pictures          reconstructions.png, samples.png, latent.png, manifold.png (Z = 2),
+//                     conditional.png or digit_D.png (CVAE), denoising.png (denoising AE)
+// A run resumed from a checkpoint reaches the same numbers, bit for bit, as one never
+// stopped: batches come from (seed, epoch), the sampling generator is in the checkpoint,
+// and evaluation draws from its own per-epoch generator.
+#pragma once
+
+#include <string>
+
+#include "datasets/batcher.h"
+#include "datasets/image_set.h"
+#include "models/autoencoder.h"
+#include "models/vae.h"
+
+namespace aevb::models {
+
+struct TrainingOptions {
+  int epochs = 10;
+  int64_t batch = 128;
+  std::string optimizer = "adam";  // adam, adagrad or sgd
+  float learning_rate = 1e-3f;
+  float weight_decay = 0.0f;       // L2, the prior on parameters (Section 5 of the paper)
+  float beta = 1.0f;               // weight of the KL term
+  int warmup_epochs = 0;           // the KL weight rises linearly from 0 over these epochs
+  float free_bits = 0.0f;          // nats per latent dimension
+  datasets::Binarization binarization = datasets::Binarization::none;
+  int64_t eval_k = 0;              // importance samples for the final -log p(x); 0 skips
+  uint64_t seed = 1;
+  std::string out = "out";
+  std::string resume;              // a checkpoint to continue from
+  int digit = -1;                  // CVAE: draw only this class (digit_D.png)
+  std::string judge;               // CVAE: a classifier file for the conditional accuracy
+  bool quiet = false;              // no per-epoch lines (tests)
+};
+
+struct TrainingResult {
+  double test_neg_elbo = 0;        // of the last epoch
+  double test_neg_log_likelihood = 0;  // when eval_k > 0
+  int epochs_run = 0;
+};
+
+// A VAE (or, with config.conditions > 0, a CVAE trained on one-hot labels).
+TrainingResult train_vae(const TrainingOptions& options, const VaeConfig& config, const datasets::TrainTest& data);
+
+enum class Denoising { none, gaussian, mask };
+Denoising parse_denoising(const std::string& name);
+// An autoencoder; with denoising, trained to restore inputs corrupted at `noise`
+// (the Gaussian noise's standard deviation, or the masked fraction).
+TrainingResult train_autoencoder(const TrainingOptions& options, const AutoencoderConfig& config, Denoising denoising,
+                                 float noise, const datasets::TrainTest& data);
+
+}  // namespace aevb::models

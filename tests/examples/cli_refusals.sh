@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Each bad invocation of a training program gives exit status 2 and one line of error
+# that names the flag, and creates nothing in --out.
+# Usage: cli_refusals.sh BUILD_DIR
+set -uo pipefail
+bin=$1/examples
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+
+refuses() {  # expected-text program args...
+  local expected=$1 program=$2; shift 2
+  local out="$work/out-$RANDOM"
+  local stderr
+  # --out first, so that a flag missing its value is the last word.
+  stderr=$("$program" --out "$out" "$@" 2>&1 >/dev/null)
+  local status=$?
+  local lines
+  lines=$(printf '%s\n' "$stderr" | grep -c .)
+  if [ "$status" -ne 2 ] || [ "$lines" -ne 1 ] || [[ "$stderr" != *"$expected"* ]] || [ -e "$out" ]; then
+    echo "FAIL: $(basename "$program") $* -> status $status, $lines line(s), out exists: $([ -e "$out" ] && echo yes || echo no): $stderr"
+    failures=$((failures + 1))
+  else
+    echo "ok: $(basename "$program") $* -> $stderr"
+  fi
+}
+
+refuses "--epochs" "$bin/train_vae" --epochs 0
+refuses "--latent" "$bin/train_vae" --latent 0
+refuses "--bogus" "$bin/train_vae" --bogus
+refuses "--epochs" "$bin/train_vae" --epochs
+refuses "--likelihood" "$bin/train_vae" --likelihood poisson
+refuses "--posterior" "$bin/train_vae" --posterior student
+refuses "--data: unknown data set 'cifar'" "$bin/train_vae" --data cifar
+refuses "--data: data set 'frey:/no/such.mat'" "$bin/train_vae" --data frey:/no/such.mat
+refuses "--resume" "$bin/train_vae" --resume /no/such/checkpoint.aevb
+refuses "--digit" "$bin/train_cvae" --digit 12
+refuses "--judge" "$bin/train_cvae" --judge /no/such/classifier.aevb
+refuses "--denoise" "$bin/train_ae" --denoise blur
+refuses "--noise" "$bin/train_ae" --noise 3
+exit $((failures > 0))
