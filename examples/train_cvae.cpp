@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
   }
   models::VaeConfig config{.inputs = data.train.pixels_per_image(), .hidden = model.hidden, .latent = model.latent,
                            .conditions = data.train.classes, .learned_prior = learned_prior,
-                           .activation = nn::parse_activation(model.activation)};
+                           .activation = nn::parse_activation(model.activation), .init = model.chosen_init()};
   return examples::run_training("train_cvae", [&] {
     models::train_vae(options, config, data);
     std::printf("pictures in %s/: %s, reconstructions.png, samples.png, latent.png\n", options.out.c_str(),

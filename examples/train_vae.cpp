@@ -20,7 +20,8 @@ int main(int argc, char** argv) {
   if (int status = examples::parse_training_flags(app, argc, argv, options, model, data); status >= 0) return status;
   models::VaeConfig config{.inputs = data.train.pixels_per_image(), .hidden = model.hidden, .latent = model.latent,
                            .activation = nn::parse_activation(model.activation),
-                           .likelihood = models::parse_likelihood(likelihood), .posterior = models::parse_posterior(posterior)};
+                           .likelihood = models::parse_likelihood(likelihood), .posterior = models::parse_posterior(posterior),
+                           .init = model.chosen_init()};
   return examples::run_training("train_vae", [&] {
     models::train_vae(options, config, data);
     std::printf("pictures in %s/: reconstructions.png, samples.png, latent.png%s\n", options.out.c_str(),

@@ -7,11 +7,13 @@
 
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "datasets/sources.h"
 #include "models/training.h"
+#include "nn/init.h"
 
 namespace aevb::examples {
 
@@ -21,6 +23,10 @@ struct ModelFlags {
   int64_t latent = 20;
   std::string activation = "relu";
   std::string binarize = "none";
+  std::string init = "default";
+  std::optional<nn::Init> chosen_init() const {
+    return init == "default" ? std::nullopt : std::optional<nn::Init>(nn::parse_init(init));
+  }
 };
 
 inline void add_training_flags(CLI::App& app, models::TrainingOptions& options, ModelFlags& model, bool variational) {
@@ -35,6 +41,9 @@ inline void add_training_flags(CLI::App& app, models::TrainingOptions& options, 
   app.add_option("--latent", model.latent, variational ? "latent size Z" : "code size")->check(CLI::Range(int64_t{1}, int64_t{4096}));
   app.add_option("--activation", model.activation, "relu, leaky_relu, elu, tanh, sigmoid or softplus")
       ->check(CLI::IsMember({"relu", "leaky_relu", "elu", "tanh", "sigmoid", "softplus"}));
+  app.add_option("--init", model.init, "default (he_uniform for relu, glorot_uniform for tanh), he_uniform, "
+                 "glorot_uniform, torch_uniform (PyTorch's Linear default) ...")
+      ->check(CLI::IsMember({"default", "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "torch_uniform"}));
   app.add_option("--optimizer", options.optimizer, "adam, adagrad or sgd")->check(CLI::IsMember({"adam", "adagrad", "sgd"}));
   app.add_option("--lr", options.learning_rate, "learning rate")->check(CLI::Range(1e-8f, 10.0f));
   app.add_option("--weight-decay", options.weight_decay, "L2 weight decay (a Gaussian prior on the parameters)")

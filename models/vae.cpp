@@ -58,10 +58,12 @@ Vae::Vae(const VaeConfig& config, Rng& rng) : config_(config) {
   check(!config.learned_prior || config.conditions > 0, "Vae: a learned prior p(z | c) needs conditions (a CVAE)");
   const int64_t d = config.inputs, z = config.latent, c = config.conditions;
   const int64_t decoder_outputs = config.likelihood == Likelihood::gaussian ? 2 * d : d;
-  encoder_ = &adopt("encoder", nn::make_mlp(layer_sizes(d + c, config.hidden, 2 * z, false), config.activation, rng));
-  decoder_ = &adopt("decoder", nn::make_mlp(layer_sizes(z + c, config.hidden, decoder_outputs, true), config.activation, rng));
+  encoder_ = &adopt("encoder", nn::make_mlp(layer_sizes(d + c, config.hidden, 2 * z, false), config.activation, rng,
+                                            false, config.init));
+  decoder_ = &adopt("decoder", nn::make_mlp(layer_sizes(z + c, config.hidden, decoder_outputs, true), config.activation,
+                                            rng, false, config.init));
   if (config.learned_prior)
-    prior_network_ = &adopt("prior", nn::make_mlp({c, config.prior_hidden, 2 * z}, config.activation, rng));
+    prior_network_ = &adopt("prior", nn::make_mlp({c, config.prior_hidden, 2 * z}, config.activation, rng, false, config.init));
 }
 
 Var Vae::with_condition(Var v, Var condition) const {

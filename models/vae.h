@@ -16,6 +16,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,7 @@ struct VaeConfig {
   nn::Activation activation = nn::Activation::relu;
   Likelihood likelihood = Likelihood::bernoulli;
   Posterior posterior = Posterior::normal;
+  std::optional<nn::Init> init;           // default: the one suited to the activation
 };
 
 // The terms of one ELBO estimate, per image averaged over the batch, in nats.

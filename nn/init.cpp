@@ -31,6 +31,7 @@ void glorot_normal(Tensor& weight, Rng& rng) {
 }
 void he_uniform(Tensor& weight, Rng& rng) { fill_uniform(weight, rng, std::sqrt(6.0 / fans_of("he_uniform", weight).in)); }
 void he_normal(Tensor& weight, Rng& rng) { fill_normal(weight, rng, std::sqrt(2.0 / fans_of("he_normal", weight).in)); }
+void torch_uniform(Tensor& weight, Rng& rng) { fill_uniform(weight, rng, 1.0 / std::sqrt(fans_of("torch_uniform", weight).in)); }
 void constant(Tensor& tensor, float value) { tensor.fill(value); }
 void zeros(Tensor& tensor) { tensor.fill(0.0f); }
 
@@ -40,6 +41,7 @@ void initialize(Tensor& weight, Init init, Rng& rng) {
     case Init::glorot_normal: return glorot_normal(weight, rng);
     case Init::he_uniform: return he_uniform(weight, rng);
     case Init::he_normal: return he_normal(weight, rng);
+    case Init::torch_uniform: return torch_uniform(weight, rng);
     case Init::zeros: return zeros(weight);
   }
 }
@@ -50,15 +52,17 @@ const char* to_string(Init init) {
     case Init::glorot_normal: return "glorot_normal";
     case Init::he_uniform: return "he_uniform";
     case Init::he_normal: return "he_normal";
+    case Init::torch_uniform: return "torch_uniform";
     case Init::zeros: return "zeros";
   }
   return "?";
 }
 
 Init parse_init(const std::string& name) {
-  for (Init init : {Init::glorot_uniform, Init::glorot_normal, Init::he_uniform, Init::he_normal, Init::zeros})
+  for (Init init : {Init::glorot_uniform, Init::glorot_normal, Init::he_uniform, Init::he_normal, Init::torch_uniform, Init::zeros})
     if (name == to_string(init)) return init;
-  fail("unknown initializer '", name, "': expected glorot_uniform, glorot_normal, he_uniform, he_normal or zeros");
+  fail("unknown initializer '", name,
+       "': expected glorot_uniform, glorot_normal, he_uniform, he_normal, torch_uniform or zeros");
 }
 
 }  // namespace aevb::nn

@@ -11,17 +11,20 @@
 
 namespace aevb::nn {
 
-enum class Init { glorot_uniform, glorot_normal, he_uniform, he_normal, zeros };
+enum class Init { glorot_uniform, glorot_normal, he_uniform, he_normal, torch_uniform, zeros };
 
 void glorot_uniform(Tensor& weight, Rng& rng);  // U(-a, a), a = sqrt(6 / (fan_in + fan_out))
 void glorot_normal(Tensor& weight, Rng& rng);   // N(0, 2 / (fan_in + fan_out))
 void he_uniform(Tensor& weight, Rng& rng);      // U(-a, a), a = sqrt(6 / fan_in)
 void he_normal(Tensor& weight, Rng& rng);       // N(0, 2 / fan_in)
+// PyTorch's default for Linear: U(-a, a), a = 1 / sqrt(fan_in), for the weight and (by
+// Linear) the bias too; variance 1 / (3 fan_in). For comparisons with PyTorch models.
+void torch_uniform(Tensor& weight, Rng& rng);
 void constant(Tensor& tensor, float value);
 void zeros(Tensor& tensor);
 void initialize(Tensor& weight, Init init, Rng& rng);
 
-Init parse_init(const std::string& name);  // "glorot_uniform", ...; throws listing the names
+Init parse_init(const std::string& name);  // "glorot_uniform", ..., "torch_uniform"; throws listing the names
 const char* to_string(Init init);
 
 }  // namespace aevb::nn

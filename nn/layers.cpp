@@ -1,5 +1,7 @@
 #include "nn/layers.h"
 
+#include <cmath>
+
 #include "autodiff/ops.h"
 
 namespace aevb::nn {
@@ -49,6 +51,10 @@ Linear::Linear(int64_t inputs, int64_t outputs, Rng& rng, Init init)
       bias_(register_parameter("bias", Tensor::zeros({outputs}))) {
   check(inputs > 0 && outputs > 0, "Linear: sizes ", inputs, " -> ", outputs, " must be positive");
   initialize(weight_.value(), init, rng);
+  if (init == Init::torch_uniform) {  // PyTorch draws the bias from the weight's range too
+    const float bound = 1.0f / std::sqrt(static_cast<float>(inputs));
+    rng.fill_uniform(bias_.value().data(), outputs, -bound, bound);
+  }
 }
 
 Var Linear::forward(Var x) {
@@ -77,14 +83,14 @@ Var Sequential::forward(Var x) {
 }
 
 std::unique_ptr<Sequential> make_mlp(const std::vector<int64_t>& sizes, Activation activation, Rng& rng,
-                                     bool activate_output) {
+                                     bool activate_output, std::optional<Init> init) {
   check(sizes.size() >= 2, "make_mlp: needs at least an input and an output size, got ", sizes.size(), " sizes");
   auto mlp = std::make_unique<Sequential>();
   const size_t layers = sizes.size() - 1;
   for (size_t i = 0; i < layers; ++i) {
     bool last = i + 1 == layers;
     std::string name = last ? "output" : "hidden" + std::to_string(i + 1);
-    mlp->add(name, std::make_unique<Linear>(sizes[i], sizes[i + 1], rng, default_init(activation)));
+    mlp->add(name, std::make_unique<Linear>(sizes[i], sizes[i + 1], rng, init.value_or(default_init(activation))));
     if (!last || activate_output)
       mlp->add(last ? "output_activation" : "activation" + std::to_string(i + 1),
                std::make_unique<ActivationLayer>(activation));

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -71,9 +72,9 @@ class Sequential : public Layer {
 };
 
 // Linear layers of the given sizes with `activation` between them: sizes {784, 400, 20}
-// gives hidden1 (784->400), activation1, output (400->20). Weights use the initializer
-// suited to the activation; biases start at zero.
+// gives hidden1 (784->400), activation1, output (400->20). Weights use `init`, or by
+// default the initializer suited to the activation; biases start at zero.
 std::unique_ptr<Sequential> make_mlp(const std::vector<int64_t>& sizes, Activation activation, Rng& rng,
-                                     bool activate_output = false);
+                                     bool activate_output = false, std::optional<Init> init = std::nullopt);
 
 }  // namespace aevb::nn

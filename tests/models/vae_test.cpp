@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -166,4 +167,44 @@ TEST_CASE("bad model settings are refused with the setting named") {
   Vae cvae({.inputs = 4, .hidden = {3}, .latent = 2, .conditions = 3}, rng);
   Tape tape;
   CHECK_THROWS_WITH_AS(cvae.elbo(tape.input(Tensor::zeros({2, 4})), Var(), rng), "Vae: this CVAE needs a condition [N, 3]", Error);
+}
+
+TEST_CASE("the whole ELBO's gradient matches finite differences for every parameter tensor") {
+  for (int64_t conditions : {0, 3}) {
+    for (Likelihood likelihood : {Likelihood::bernoulli, Likelihood::gaussian}) {
+      CAPTURE(conditions);
+      CAPTURE(to_string(likelihood));
+      Rng init(11);
+      Vae vae({.inputs = 6, .hidden = {5}, .latent = 2, .conditions = conditions, .learned_prior = conditions > 0,
+               .activation = nn::Activation::tanh, .likelihood = likelihood},
+              init);
+      Tensor x = Tensor::uniform({4, 6}, init, 0.05f, 0.95f);
+      Tensor c({4, std::max<int64_t>(conditions, 1)});
+      for (int64_t n = 0; n < 4 && conditions > 0; ++n) c[n * conditions + n % conditions] = 1.0f;
+      Tape tape;
+      // The same noise on every evaluation: the ELBO is then a smooth function of the parameters.
+      auto loss_now = [&] {
+        tape.clear();
+        Rng noise(99);
+        Var condition = conditions > 0 ? tape.input(c) : Var();
+        return vae.elbo(tape.input(x), condition, noise).loss;
+      };
+      vae.zero_grad();
+      tape.backward(loss_now());
+      for (const nn::NamedParameter& named : vae.named_parameters()) {
+        Tensor& value = named.parameter->value();
+        for (int64_t i : {int64_t{0}, value.numel() / 2, value.numel() - 1}) {
+          const float original = value[i], h = 1e-2f;
+          value[i] = original + h;
+          const double plus = loss_now().item();
+          value[i] = original - h;
+          const double minus = loss_now().item();
+          value[i] = original;
+          const double numeric = (plus - minus) / (2 * h), analytic = named.parameter->grad()[i];
+          INFO(named.name << "[" << i << "]: analytic " << analytic << ", numeric " << numeric);
+          CHECK(std::fabs(analytic - numeric) <= 2e-2 * std::max({std::fabs(analytic), std::fabs(numeric), 0.05}));
+        }
+      }
+    }
+  }
 }
