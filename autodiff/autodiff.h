@@ -20,6 +20,7 @@
 
 #include "autodiff/error.h"
 #include "autodiff/gradcheck.h"
+#include "autodiff/inspect.h"
 #include "autodiff/ops.h"
 #include "autodiff/shape.h"
 #include "autodiff/tape.h"

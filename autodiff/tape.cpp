@@ -1,12 +1,25 @@
 #include "autodiff/tape.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <sstream>
 
 namespace aevb {
 namespace {
 thread_local bool grad_mode = true;
+thread_local const std::string* current_module = nullptr;
+
+bool anomaly_from_environment() {
+  const char* value = std::getenv("AEVB_ANOMALY");
+  return value != nullptr && std::string(value) == "1";
+}
 }  // namespace
+
+ModuleScope::ModuleScope(const std::string* module_path) : previous_(current_module) { current_module = module_path; }
+ModuleScope::~ModuleScope() { current_module = previous_; }
+const std::string* ModuleScope::current() { return current_module; }
 
 bool grad_enabled() { return grad_mode; }
 NoGradGuard::NoGradGuard() : previous_(grad_mode) { grad_mode = false; }
@@ -41,6 +54,7 @@ float* Var::grad() const { return tape().node(*this).grad; }
 float Var::item() const {
   const Node& n = tape().node(*this);
   check(n.shape.numel() == 1, "item: Var #", index_, " (", n.op, ") has shape ", n.shape, ", not one value");
+  if (tape_->anomaly_detection()) tape_->check_finite(index_);
   return n.value[0];
 }
 
@@ -57,7 +71,7 @@ Tensor Var::grad_tensor() const {
 
 // --- Tape -------------------------------------------------------------------------
 
-Tape::Tape() { nodes_.reserve(256); }
+Tape::Tape() : anomaly_detection_(anomaly_from_environment()) { nodes_.reserve(256); }
 
 Node& Tape::node(const Var& var) {
   check(var.tape_ == this, "Var #", var.index_, " belongs to another tape");
@@ -69,6 +83,7 @@ Node& Tape::node(const Var& var) {
 Var Tape::push_leaf(const char* name, NodeKind kind, Shape shape) {
   Node& leaf = nodes_.emplace_back();
   leaf.op = name;
+  leaf.module = current_module;
   leaf.kind = kind;
   leaf.shape = shape;
   return Var(this, static_cast<int32_t>(nodes_.size() - 1), generation_);
@@ -119,6 +134,7 @@ Var Tape::constant(const Shape& shape, float value) {
 }
 
 Var Tape::record(const char* op, Shape shape, const Var* inputs, int32_t input_count) {
+  if (anomaly_detection_) check_inputs_finite(inputs, input_count);
   int32_t* input_indices = arena_.allocate<int32_t>(input_count);
   bool any_input_requires_grad = false;
   for (int32_t i = 0; i < input_count; ++i) {
@@ -130,6 +146,7 @@ Var Tape::record(const char* op, Shape shape, const Var* inputs, int32_t input_c
   float* value = arena_.allocate<float>(shape.numel());
   Node& result = nodes_.emplace_back();
   result.op = op;
+  result.module = current_module;
   result.kind = NodeKind::op;
   result.shape = shape;
   result.value = value;
@@ -160,6 +177,40 @@ Var Tape::record_view(const char* op, Shape shape, Var source) {
   return result;
 }
 
+void Tape::check_inputs_finite(const Var* inputs, int32_t count) {
+  for (int32_t i = 0; i < count; ++i) check_finite(inputs[i].index_);
+}
+
+void Tape::check_finite(int32_t index) {
+  if (checked_.size() < nodes_.size()) checked_.resize(nodes_.size(), 0);
+  if (checked_[static_cast<size_t>(index)]) return;
+  const Node& n = nodes_[static_cast<size_t>(index)];
+  if (n.kind != NodeKind::op) return;  // data is checked where it is read, not here
+  const ValueStats stats = value_stats(n.value, n.shape.numel());
+  if (stats.non_finite == 0) {
+    checked_[static_cast<size_t>(index)] = 1;  // only finite nodes: a bad one is reported at every read
+    return;
+  }
+  std::ostringstream message;
+  message << "anomaly: op " << n.op << " (node #" << index << (n.module ? ", module " + *n.module : std::string()) << ") produced "
+          << stats.non_finite << " non-finite value(s) of shape " << n.shape << "; its inputs:";
+  for (int32_t i = 0; i < n.input_count; ++i) {
+    const Node& input = nodes_[static_cast<size_t>(n.inputs[i])];
+    message << "\n  #" << n.inputs[i] << " " << input.op << " " << describe_values(input.shape, input.value);
+  }
+  throw Error(message.str());
+}
+
+void Tape::backward(Var loss, BackwardTrace& trace) {
+  trace.steps.clear();
+  tracing_ = &trace;
+  struct StopTracing {
+    BackwardTrace*& slot;
+    ~StopTracing() { slot = nullptr; }
+  } stop{tracing_};
+  backward(loss);
+}
+
 void Tape::backward(Var loss) {
   Node& root = node(loss);
   check(!backward_done_, "backward: this recording was already differentiated; clear() the tape and record the "
@@ -177,18 +228,44 @@ void Tape::backward(Var loss) {
       std::fill_n(n.grad, n.shape.numel(), 0.0f);
     }
   }
+  if (anomaly_detection_)
+    for (int32_t i = 0; i <= loss.index_; ++i) check_finite(i);
   root.grad[0] += 1.0f;
   // The record is already in topological order: walking it backwards visits every
   // node after all the nodes that consume it.
   for (int32_t i = loss.index_; i >= 0; --i) {
     const Node& n = nodes_[static_cast<std::size_t>(i)];
-    if (n.requires_grad && n.backward) n.backward();
+    if (!n.requires_grad || !n.backward) continue;
+    if (tracing_ == nullptr) {
+      n.backward();
+      continue;
+    }
+    // Tracing: keep each input's gradient, run the node, measure what it added.
+    BackwardTrace::Step step{i, {}};
+    std::vector<std::vector<float>> before;
+    for (int32_t k = 0; k < n.input_count; ++k) {
+      const Node& input = nodes_[static_cast<std::size_t>(n.inputs[k])];
+      before.emplace_back(input.grad ? std::vector<float>(input.grad, input.grad + input.shape.numel()) : std::vector<float>());
+    }
+    n.backward();
+    for (int32_t k = 0; k < n.input_count; ++k) {
+      const Node& input = nodes_[static_cast<std::size_t>(n.inputs[k])];
+      if (!input.grad) continue;
+      double squares = 0;
+      for (int64_t e = 0; e < input.shape.numel(); ++e) {
+        double delta = static_cast<double>(input.grad[e]) - before[static_cast<std::size_t>(k)][static_cast<std::size_t>(e)];
+        squares += delta * delta;
+      }
+      step.passed.emplace_back(n.inputs[k], std::sqrt(squares));
+    }
+    tracing_->steps.push_back(std::move(step));
   }
   backward_done_ = true;
 }
 
 void Tape::clear() {
   nodes_.clear();  // keeps its capacity
+  checked_.clear();
   arena_.rewind();
   ++generation_;
   backward_done_ = false;

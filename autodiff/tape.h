@@ -111,6 +111,7 @@ class BackwardFn {
 
 struct Node {
   const char* op = "";  // the op's name, or "parameter" / "input" / "noise" for leaves
+  const std::string* module = nullptr;  // the module the op ran in ("encoder.hidden1"), if any
   NodeKind kind = NodeKind::op;
   bool requires_grad = false;
   Shape shape;
@@ -159,7 +160,18 @@ class Tape {
   }
 
   void backward(Var loss);
+  // The same, recording which node passed how much gradient to which input (slower:
+  // each step copies the input gradients it touches). See inspect.h for printing.
+  void backward(Var loss, struct BackwardTrace& trace);
   void clear();
+
+  // Anomaly mode: every op's output is checked for inf and NaN as soon as the next op
+  // reads it, at backward and at item(); the first one stops the run with an error
+  // naming the op, its node index, its inputs' statistics and its module. Also on
+  // when the environment variable AEVB_ANOMALY is set to 1.
+  void set_anomaly_detection(bool on) { anomaly_detection_ = on; }
+  bool anomaly_detection() const { return anomaly_detection_; }
+  void check_finite(int32_t index);  // throws as above if node `index` holds inf or NaN
 
   // Reading the record (printers, tests).
   int32_t size() const { return static_cast<int32_t>(nodes_.size()); }
@@ -173,10 +185,39 @@ class Tape {
  private:
   Var push_leaf(const char* name, NodeKind kind, Shape shape);
 
+  void check_inputs_finite(const Var* inputs, int32_t count);
+
   std::vector<Node> nodes_;
+  std::vector<uint8_t> checked_;  // anomaly mode: which nodes were already scanned
   Arena arena_;
+  bool anomaly_detection_;
+  BackwardTrace* tracing_ = nullptr;
   uint32_t generation_ = 1;  // 0 marks a default-constructed Var
   bool backward_done_ = false;
+};
+
+// What a traced backward saw: the nodes in the order they ran, and for each the L2
+// norm of the gradient it added to each of its inputs.
+struct BackwardTrace {
+  struct Step {
+    int32_t node;
+    std::vector<std::pair<int32_t, double>> passed;  // (input node, norm of what it received)
+  };
+  std::vector<Step> steps;
+};
+
+// The module whose forward is running, recorded on every node made meanwhile (for
+// messages and pictures). Modules set it; the innermost scope wins.
+class ModuleScope {
+ public:
+  explicit ModuleScope(const std::string* module_path);
+  ~ModuleScope();
+  ModuleScope(const ModuleScope&) = delete;
+  ModuleScope& operator=(const ModuleScope&) = delete;
+  static const std::string* current();
+
+ private:
+  const std::string* previous_;
 };
 
 // Inside its scope, on this thread, ops compute values but record no gradient links:

@@ -58,6 +58,7 @@ Linear::Linear(int64_t inputs, int64_t outputs, Rng& rng, Init init)
 }
 
 Var Linear::forward(Var x) {
+  ModuleScope scope(&path());
   Tape& tape = x.tape();
   return linear(x, tape.param(weight_), tape.param(bias_));
 }
@@ -69,6 +70,7 @@ Dropout::Dropout(float drop_probability, uint64_t seed) : drop_probability_(drop
 
 Var Dropout::forward(Var x) {
   if (!training() || drop_probability_ == 0.0f) return x;
+  ModuleScope scope(&path());
   Tape& tape = x.tape();
   Var mask = tape.noise(x.shape());
   float* keep = tape.value_buffer(mask);

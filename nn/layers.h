@@ -35,7 +35,10 @@ class Linear : public Layer {
 class ActivationLayer : public Layer {
  public:
   explicit ActivationLayer(Activation activation) : activation_(activation) {}
-  Var forward(Var x) override { return activate(x, activation_); }
+  Var forward(Var x) override {
+    ModuleScope scope(&path());
+    return activate(x, activation_);
+  }
   Activation activation() const { return activation_; }
 
  private:

@@ -24,6 +24,12 @@ void Module::add_child(const std::string& name, Module& child) {
   check(&child != this, "Module: '", name, "' cannot be its own child");
   children_.emplace_back(name, &child);
   child.train(training_);
+  child.set_path(path_.empty() ? name : path_ + "." + name);
+}
+
+void Module::set_path(const std::string& path) {
+  path_ = path;
+  for (auto& [name, child] : children_) child->set_path(path + "." + name);
 }
 
 void Module::collect(const std::string& prefix, std::vector<NamedParameter>& out) {

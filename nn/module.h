@@ -38,6 +38,10 @@ class Module {
   void eval() { train(false); }
   bool training() const { return training_; }
 
+  // The hierarchical name of this module in its model ("encoder.hidden1"; empty for the
+  // root). Ops run by a layer's forward record it, for messages and pictures.
+  const std::string& path() const { return path_; }
+
  protected:
   Parameter& register_parameter(const std::string& name, Tensor value);
   // The child must live as long as this module (a member, or owned through `adopt`).
@@ -59,11 +63,13 @@ class Module {
   void add_child(const std::string& name, Module& child);
   void check_new_name(const std::string& name) const;
   void collect(const std::string& prefix, std::vector<NamedParameter>& out);
+  void set_path(const std::string& path);
 
   std::vector<std::unique_ptr<Parameter>> parameters_;
   std::vector<std::pair<std::string, Module*>> children_;
   std::vector<std::unique_ptr<Module>> owned_;
   bool training_ = true;
+  std::string path_;
 };
 
 // A module that maps one value to one value; what Sequential chains.
