@@ -34,8 +34,10 @@ std::string inputs_of(const Node& n) {
   return text + ")";
 }
 
+// A parameter is named by its module's path and its own name: encoder.hidden1.weight.
 std::string label_of(const Node& n) {
-  if (n.kind == NodeKind::parameter && n.parameter) return n.parameter->name();
+  if (n.kind == NodeKind::parameter && n.parameter)
+    return n.module ? *n.module + "." + n.parameter->name() : n.parameter->name();
   return n.op;
 }
 

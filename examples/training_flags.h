@@ -23,7 +23,9 @@ struct ModelFlags {
   int64_t latent = 20;
   std::string activation = "relu";
   std::string binarize = "none";
-  std::string init = "default";
+  // PyTorch's Linear default: with it the classic VAE matches the PyTorch reference
+  // (README, Results); "default" picks he_uniform for relu, glorot_uniform for tanh.
+  std::string init = "torch_uniform";
   std::optional<nn::Init> chosen_init() const {
     return init == "default" ? std::nullopt : std::optional<nn::Init>(nn::parse_init(init));
   }
@@ -41,8 +43,8 @@ inline void add_training_flags(CLI::App& app, models::TrainingOptions& options, 
   app.add_option("--latent", model.latent, variational ? "latent size Z" : "code size")->check(CLI::Range(int64_t{1}, int64_t{4096}));
   app.add_option("--activation", model.activation, "relu, leaky_relu, elu, tanh, sigmoid or softplus")
       ->check(CLI::IsMember({"relu", "leaky_relu", "elu", "tanh", "sigmoid", "softplus"}));
-  app.add_option("--init", model.init, "default (he_uniform for relu, glorot_uniform for tanh), he_uniform, "
-                 "glorot_uniform, torch_uniform (PyTorch's Linear default) ...")
+  app.add_option("--init", model.init, "torch_uniform (PyTorch's Linear default, the default here), default "
+                 "(he_uniform for relu, glorot_uniform for tanh), he_uniform, he_normal, glorot_uniform, glorot_normal")
       ->check(CLI::IsMember({"default", "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "torch_uniform"}));
   app.add_option("--optimizer", options.optimizer, "adam, adagrad or sgd")->check(CLI::IsMember({"adam", "adagrad", "sgd"}));
   app.add_option("--lr", options.learning_rate, "learning rate")->check(CLI::Range(1e-8f, 10.0f));

@@ -82,6 +82,7 @@ class Normal : public LocationScale {
   static Normal from_log_variance(Var loc, Var log_variance);
   const char* family() const override { return "Normal"; }
   Var log_prob(Var x) override;
+  Var log_variance() const { return log_variance_; }  // empty unless built from one
 
  private:
   Normal(Var loc, Var scale, Var log_scale, Var log_variance);
