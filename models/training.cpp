@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -39,6 +40,16 @@ class JsonLine {
   }
   JsonLine& add_bool(const std::string& key, bool value) { return raw(key, value ? "true" : "false"); }
   JsonLine& add_text(const std::string& key, const std::string& value) { return raw(key, "\"" + value + "\""); }
+  JsonLine& add_numbers(const std::string& key, const std::vector<double>& values) {
+    std::string list = "[";
+    for (size_t i = 0; i < values.size(); ++i) list += (i ? ", " : "") + JsonLine().add("x", values[i]).value_of("x");
+    return raw(key, list + "]");
+  }
+  JsonLine& add_object(const std::string& key, const JsonLine& object) { return raw(key, object.str()); }
+  std::string value_of(const std::string& key) const {  // for building nested values
+    auto at = text_.find("\"" + key + "\": ");
+    return at == std::string::npos ? "" : text_.substr(at + key.size() + 4);
+  }
   std::string str() const { return "{" + text_ + "}"; }
 
  private:
@@ -49,19 +60,23 @@ class JsonLine {
   std::string text_;
 };
 
-// metrics.jsonl: on a fresh run, started anew; on a resumed one, the lines of the epochs
-// already done are kept and the rest dropped, so the file reads as one run.
+// A per-epoch log (metrics.jsonl, layers.tsv): on a fresh run, started anew; on a resumed
+// one, the lines of the epochs already done are kept and the rest dropped, so the file
+// reads as one run. `header` is a first line kept as it is (a TSV's column names).
 class MetricsFile {
  public:
-  MetricsFile(const fs::path& path, uint64_t keep_epochs) : path_(path) {
+  MetricsFile(const fs::path& path, uint64_t keep_epochs, const std::string& header = "") : path_(path) {
     std::vector<std::string> kept;
+    if (!header.empty()) kept.push_back(header);
     if (keep_epochs > 0) {
       std::ifstream old(path);
       for (std::string line; std::getline(old, line);) {
+        if (!header.empty() && line == header) continue;
+        // metrics.jsonl lines hold "epoch": N; layers.tsv lines start with N.
         auto at = line.find("\"epoch\": ");
-        if (at != std::string::npos && line.find("\"final\"") == std::string::npos &&
-            std::stoull(line.substr(at + 9)) <= keep_epochs)
-          kept.push_back(line);
+        size_t number_at = at != std::string::npos ? at + 9 : (header.empty() ? std::string::npos : 0);
+        if (number_at == std::string::npos || line.find("\"final\"") != std::string::npos) continue;
+        if (std::stoull(line.substr(number_at)) <= keep_epochs) kept.push_back(line);
       }
     }
     file_.open(path, std::ios::trunc);
@@ -69,8 +84,9 @@ class MetricsFile {
     for (const std::string& line : kept) file_ << line << "\n";
     file_.flush();
   }
-  void write(const JsonLine& line) {
-    file_ << line.str() << "\n";
+  void write(const JsonLine& line) { write_line(line.str()); }
+  void write_line(const std::string& line) {
+    file_ << line << "\n";
     file_.flush();
     check(static_cast<bool>(file_), "writing '", path_.string(), "' failed");
   }
@@ -132,6 +148,72 @@ Tensor one_hot_rows(const std::vector<int>& classes, int64_t count) {
 }
 
 std::string path_in(const TrainingOptions& options, const std::string& name) { return (fs::path(options.out) / name).string(); }
+
+double l2_norm(const Tensor& t) {
+  double squares = 0;
+  for (float v : t.values()) squares += static_cast<double>(v) * v;
+  return std::sqrt(squares);
+}
+
+// Per parameter tensor at one step: |gradient|, |weight| and |update| / |weight|.
+struct LayerStatistics {
+  std::vector<std::string> names;
+  std::vector<double> gradient_norm, weight_norm, update_ratio;
+};
+
+// Runs the optimizer's step and measures it (the weights are copied first: once an epoch).
+LayerStatistics measured_step(nn::Optimizer& optimizer) {
+  LayerStatistics stats;
+  std::vector<Tensor> before;
+  for (const nn::NamedParameter& named : optimizer.parameters()) before.push_back(named.parameter->value());
+  for (const nn::NamedParameter& named : optimizer.parameters()) stats.gradient_norm.push_back(l2_norm(named.parameter->grad()));
+  optimizer.step();
+  for (size_t p = 0; p < before.size(); ++p) {
+    const Tensor& after = optimizer.parameters()[p].parameter->value();
+    double change = 0;
+    for (int64_t i = 0; i < after.numel(); ++i) change += std::pow(static_cast<double>(after[i]) - before[p][i], 2);
+    stats.names.push_back(optimizer.parameters()[p].name);
+    stats.weight_norm.push_back(l2_norm(after));
+    stats.update_ratio.push_back(std::sqrt(change) / std::max(1e-30, stats.weight_norm.back()));
+  }
+  return stats;
+}
+
+std::string layers_header(const nn::Optimizer& optimizer) {
+  std::string header = "epoch";
+  for (const char* what : {"gradient_norm", "update_ratio"})
+    for (const nn::NamedParameter& named : optimizer.parameters()) header += "\t" + named.name + ":" + what;
+  return header;
+}
+
+std::string layers_row(int epoch, const LayerStatistics& stats) {
+  std::string row = std::to_string(epoch);
+  char number[32];
+  for (const std::vector<double>* column : {&stats.gradient_norm, &stats.update_ratio})
+    for (double v : *column) {
+      std::snprintf(number, sizeof number, "\t%.6g", v);
+      row += number;
+    }
+  return row;
+}
+
+// layers.png from layers.tsv with gnuplot: gradient norms and update/weight ratios per
+// parameter tensor over the epochs, on log scales. Without gnuplot the TSV stays.
+void plot_layers(const TrainingOptions& options, size_t parameters) {
+  const std::string tsv = path_in(options, "layers.tsv"), png = path_in(options, "layers.png"),
+                    script = path_in(options, "layers.gnuplot");
+  // noenhanced: parameter names hold '_', which gnuplot would read as a subscript.
+  std::ofstream(script) << "set terminal pngcairo size 1000,800 noenhanced\nset output '" << png << "'\n"
+                        << "set datafile separator '\\t'\nset key outside right font ',8'\nset logscale y\n"
+                        << "set multiplot layout 2,1\nset title 'gradient norm per parameter tensor (last step of each epoch)'\n"
+                        << "plot for [c=2:" << parameters + 1 << "] '" << tsv << "' using 1:c with linespoints title columnheader(c)\n"
+                        << "set title 'update / weight norm ratio'\nset xlabel 'epoch'\n"
+                        << "plot for [c=" << parameters + 2 << ":" << 2 * parameters + 1 << "] '" << tsv
+                        << "' using 1:c with linespoints title columnheader(c)\nunset multiplot\n";
+  if (std::system("command -v gnuplot > /dev/null 2>&1") != 0 ||
+      std::system(("gnuplot '" + script + "' 2> /dev/null").c_str()) != 0)
+    if (!options.quiet) std::printf("layers.tsv written; for layers.png install gnuplot and run: gnuplot %s\n", script.c_str());
+}
 
 void say(const TrainingOptions& options, const std::string& line) {
   if (!options.quiet) std::printf("%s\n", line.c_str());
@@ -277,6 +359,7 @@ TrainingResult train_vae(const TrainingOptions& options, const VaeConfig& config
     say(options, "resumed from " + options.resume + " after epoch " + std::to_string(done.epoch));
   }
   MetricsFile metrics(path_in(options, "metrics.jsonl"), done.epoch);
+  MetricsFile layers(path_in(options, "layers.tsv"), done.epoch, layers_header(*optimizer));
   datasets::Batcher batcher(data.train, {.batch_size = options.batch, .one_hot = conditional,
                                          .binarization = options.binarization, .seed = options.seed});
   EvaluationSet test = evaluation_set(data.test, options, conditional);
@@ -295,6 +378,7 @@ TrainingResult train_vae(const TrainingOptions& options, const VaeConfig& config
     batcher.start_epoch(epoch);
     double neg_elbo_sum = 0;
     int64_t images = 0, batch_index = 0;
+    LayerStatistics layer_statistics;
     while (const datasets::Batch* batch = batcher.next()) {
       tape.clear();
       float warmup = warmup_steps > 0 ? std::min(1.0f, static_cast<float>(step + 1) / static_cast<float>(warmup_steps)) : 1.0f;
@@ -303,7 +387,10 @@ TrainingResult train_vae(const TrainingOptions& options, const VaeConfig& config
                                  {.kl_weight = options.beta * warmup, .free_bits = options.free_bits});
       optimizer->zero_grad();
       tape.backward(terms.loss);
-      optimizer->step();
+      if (batch_index + 1 == batcher.batches_per_epoch())
+        layer_statistics = measured_step(*optimizer);  // the epoch's last step, measured
+      else
+        optimizer->step();
       ++step;
       const double neg_elbo = terms.reconstruction.item() + terms.kl.item();
       check(std::isfinite(neg_elbo), "train_vae: the loss became ", neg_elbo, " at epoch ", epoch, ", step ", step,
@@ -319,6 +406,12 @@ TrainingResult train_vae(const TrainingOptions& options, const VaeConfig& config
                         {static_cast<uint64_t>(epoch), static_cast<uint64_t>(step)});
     int active = 0;
     for (double kl : evaluation.kl_per_dimension) active += kl > 0.01;
+    JsonLine per_layer;
+    for (size_t p = 0; p < layer_statistics.names.size(); ++p)
+      per_layer.add_object(layer_statistics.names[p], JsonLine()
+                                                          .add("gradient_norm", layer_statistics.gradient_norm[p])
+                                                          .add("weight_norm", layer_statistics.weight_norm[p])
+                                                          .add("update_ratio", layer_statistics.update_ratio[p]));
     metrics.write(JsonLine()
                       .add("epoch", epoch)
                       .add("train_neg_elbo", neg_elbo_sum / static_cast<double>(images))
@@ -327,7 +420,10 @@ TrainingResult train_vae(const TrainingOptions& options, const VaeConfig& config
                       .add("test_kl", evaluation.kl)
                       .add("active_units", active)
                       .add("seconds", seconds)
-                      .add("images_per_second", speed));
+                      .add("images_per_second", speed)
+                      .add_numbers("test_kl_per_dimension", evaluation.kl_per_dimension)
+                      .add_object("layers", per_layer));
+    if (!layer_statistics.names.empty()) layers.write_line(layers_row(epoch, layer_statistics));
     if (!options.quiet)
       progress.end_epoch(format("train -ELBO %.2f  test -ELBO %.2f (recon %.2f", neg_elbo_sum / static_cast<double>(images),
                                 evaluation.neg_elbo, evaluation.reconstruction) +
@@ -342,6 +438,7 @@ TrainingResult train_vae(const TrainingOptions& options, const VaeConfig& config
 
   Rng picture_rng(options.seed, kEvaluationStream - 1);
   write_vae_pictures(vae, options, data.test, test, picture_rng);
+  if (options.epochs > 0) plot_layers(options, optimizer->parameters().size());
   JsonLine final_line;
   final_line.add_bool("final", true).add("epochs", options.epochs).add("test_neg_elbo", result.test_neg_elbo);
   if (options.eval_k > 0) {
