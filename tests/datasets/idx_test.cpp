@@ -8,25 +8,16 @@
 
 #include "autodiff/error.h"
 #include "datasets/idx.h"
+#include "tests/temp_files.h"
 
 using namespace aevb;
 using namespace aevb::datasets;
 namespace fs = std::filesystem;
 
 namespace {
-struct TempFolder {
-  fs::path path = fs::temp_directory_path() / ("aevb_idx_test_" + std::to_string(::getpid()));
-  TempFolder() { fs::create_directories(path); }
-  ~TempFolder() { fs::remove_all(path); }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
-std::vector<char> bytes_of(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-void write(const std::string& path, const std::vector<char>& bytes) {
-  std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
+using testing::TempFolder;
+using testing::read_bytes;
+using testing::write_bytes;
 ImageSet three_images() {
   ImageSet set;
   set.count = 3;
@@ -38,7 +29,7 @@ ImageSet three_images() {
 }  // namespace
 
 TEST_CASE("IDX images and labels round-trip, raw and gzip") {
-  TempFolder folder;
+  TempFolder folder("aevb_idx_test_");
   for (std::string suffix : {"", ".gz"}) {
     CAPTURE(suffix);
     write_idx_images(folder.file("images" + suffix), three_images());
@@ -51,16 +42,16 @@ TEST_CASE("IDX images and labels round-trip, raw and gzip") {
     CHECK(set.labels == std::vector<uint8_t>{7, 0, 3});
     CHECK(set.classes == 8);
   }
-  CHECK(bytes_of(folder.file("images.gz"))[0] == '\x1f');  // really compressed
+  CHECK(read_bytes(folder.file("images.gz"))[0] == '\x1f');  // really compressed
 }
 
 TEST_CASE("each corruption of an IDX file gives its named error") {
-  TempFolder folder;
+  TempFolder folder("aevb_idx_test_");
   const std::string path = folder.file("images");
   write_idx_images(path, three_images());
-  const std::vector<char> good = bytes_of(path);
+  const std::vector<char> good = read_bytes(path);
   auto refuses = [&](std::vector<char> bytes, const std::string& message) {
-    write(path, bytes);
+    write_bytes(path, bytes);
     CHECK_THROWS_WITH_AS(read_idx_images(path), message.c_str(), Error);
   };
   SUBCASE("wrong magic") {
@@ -100,17 +91,17 @@ TEST_CASE("each corruption of an IDX file gives its named error") {
 }
 
 TEST_CASE("a corrupt gzip file is refused with the compressed offset") {
-  TempFolder folder;
+  TempFolder folder("aevb_idx_test_");
   const std::string path = folder.file("images.gz");
   write_idx_images(path, three_images());
-  std::vector<char> bytes = bytes_of(path);
+  std::vector<char> bytes = read_bytes(path);
   SUBCASE("cut short") {
-    write(path, std::vector<char>(bytes.begin(), bytes.begin() + 20));
+    write_bytes(path, std::vector<char>(bytes.begin(), bytes.begin() + 20));
     CHECK_THROWS_WITH_AS(read_idx_images(path), ("'" + path + "': corrupt gzip data at compressed byte offset 20: unexpected end of file").c_str(), Error);
   }
   SUBCASE("damaged") {
     for (size_t i = 12; i < bytes.size() - 8; ++i) bytes[i] = static_cast<char>(0xff);
-    write(path, bytes);
+    write_bytes(path, bytes);
     try {
       read_idx_images(path);
       FAIL("damaged gzip data was read");
@@ -121,7 +112,7 @@ TEST_CASE("a corrupt gzip file is refused with the compressed offset") {
 }
 
 TEST_CASE("image and label counts must agree") {
-  TempFolder folder;
+  TempFolder folder("aevb_idx_test_");
   write_idx_images(folder.file("images"), three_images());
   write_idx_labels(folder.file("labels"), {1, 2});
   CHECK_THROWS_WITH_AS(read_idx_pair(folder.file("images"), folder.file("labels")),

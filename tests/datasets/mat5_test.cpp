@@ -9,25 +9,16 @@
 #include "autodiff/error.h"
 #include "datasets/mat5.h"
 #include "datasets/sources.h"
+#include "tests/temp_files.h"
 
 using namespace aevb;
 using namespace aevb::datasets;
 namespace fs = std::filesystem;
 
 namespace {
-struct TempFolder {
-  fs::path path = fs::temp_directory_path() / ("aevb_mat5_test_" + std::to_string(::getpid()));
-  TempFolder() { fs::create_directories(path); }
-  ~TempFolder() { fs::remove_all(path); }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
-std::vector<char> bytes_of(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-void write(const std::string& path, const std::vector<char>& bytes) {
-  std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
+using testing::TempFolder;
+using testing::read_bytes;
+using testing::write_bytes;
 // Faces in the layout of frey_rawface.mat: variable "ff", 560 x N uint8, column-major.
 Mat5Matrix frey_like(int64_t faces) {
   Mat5Matrix m{"ff", 560, faces, {}};
@@ -37,7 +28,7 @@ Mat5Matrix frey_like(int64_t faces) {
 }  // namespace
 
 TEST_CASE("a MAT-5 file in the Frey Face layout round-trips") {
-  TempFolder folder;
+  TempFolder folder("aevb_mat5_test_");
   const std::string path = folder.file("frey_rawface.mat");
   write_mat5_uint8(path, frey_like(20));
   Mat5Matrix read = read_mat5_uint8(path, "ff");
@@ -59,28 +50,28 @@ TEST_CASE("a MAT-5 file in the Frey Face layout round-trips") {
 }
 
 TEST_CASE("a short variable name uses MATLAB's small element format and is read") {
-  TempFolder folder;
+  TempFolder folder("aevb_mat5_test_");
   const std::string path = folder.file("small.mat");
   write_mat5_uint8(path, frey_like(1));
   // Rewrite the name element (at 128 + 8 + 16 + 16) as a small element: size 2, type miINT8, "ff".
-  std::vector<char> bytes = bytes_of(path);
+  std::vector<char> bytes = read_bytes(path);
   const size_t name_at = 128 + 8 + 16 + 16;
   std::vector<char> small = {1, 0, 2, 0, 'f', 'f', 0, 0};
   bytes.erase(bytes.begin() + name_at, bytes.begin() + name_at + 16);
   bytes.insert(bytes.begin() + name_at, small.begin(), small.end());
   uint32_t matrix_size = static_cast<uint32_t>(bytes.size() - 136);
   for (int i = 0; i < 4; ++i) bytes[132 + i] = static_cast<char>(matrix_size >> (8 * i));
-  write(path, bytes);
+  write_bytes(path, bytes);
   CHECK(read_mat5_uint8(path).name == "ff");
 }
 
 TEST_CASE("what the reader does not support is refused clearly") {
-  TempFolder folder;
+  TempFolder folder("aevb_mat5_test_");
   const std::string path = folder.file("x.mat");
   write_mat5_uint8(path, frey_like(2));
-  const std::vector<char> good = bytes_of(path);
+  const std::vector<char> good = read_bytes(path);
   auto refuses = [&](std::vector<char> bytes, const std::string& message) {
-    write(path, bytes);
+    write_bytes(path, bytes);
     CHECK_THROWS_WITH_AS(read_mat5_uint8(path), message.c_str(), Error);
   };
   SUBCASE("not a MAT file") {
@@ -103,7 +94,7 @@ TEST_CASE("what the reader does not support is refused clearly") {
             "'" + path + "': truncated at byte offset 100 while reading the 128-byte header (128 bytes from offset 0)");
   }
   SUBCASE("no such variable") {
-    write(path, good);
+    write_bytes(path, good);
     CHECK_THROWS_WITH_AS(read_mat5_uint8(path, "faces"), ("'" + path + "': no variable named 'faces'").c_str(), Error);
   }
   SUBCASE("not Frey-shaped") {

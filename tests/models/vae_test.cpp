@@ -13,6 +13,7 @@
 #include "datasets/sources.h"
 #include "models/training.h"
 #include "models/vae.h"
+#include "tests/temp_files.h"
 
 using namespace aevb;
 using namespace aevb::models;
@@ -43,11 +44,7 @@ const datasets::TrainTest& small_mnist() {
   return data;
 }
 
-struct TempFolder {
-  fs::path path;
-  explicit TempFolder(const std::string& name) : path(fs::temp_directory_path() / (name + std::to_string(::getpid()))) {}
-  ~TempFolder() { fs::remove_all(path); }
-};
+using testing::TempFolder;
 
 TrainingOptions quiet_options(const TempFolder& out, int epochs, uint64_t seed) {
   TrainingOptions options;
@@ -59,7 +56,7 @@ TrainingOptions quiet_options(const TempFolder& out, int epochs, uint64_t seed) 
   return options;
 }
 
-std::string read_text(const fs::path& path) {
+std::string read_text(const fs::path& path) {  // whole file as text
   std::ifstream in(path);
   std::stringstream text;
   text << in.rdbuf();

@@ -11,6 +11,7 @@
 
 #include "autodiff/autodiff.h"
 #include "nn/nn.h"
+#include "tests/temp_files.h"
 
 using namespace aevb;
 using namespace aevb::nn;
@@ -18,20 +19,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempFolder {
-  fs::path path = fs::temp_directory_path() / ("aevb_checkpoint_test_" + std::to_string(::getpid()));
-  TempFolder() { fs::create_directories(path); }
-  ~TempFolder() { fs::remove_all(path); }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
-
-std::vector<char> read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::vector<char>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-void write_bytes(const std::string& path, const std::vector<char>& bytes) {
-  std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
+using testing::TempFolder;
+using testing::read_bytes;
+using testing::write_bytes;
 
 // A small model trained on noisy targets: the generator feeds every step, so resuming
 // exactly needs the generator's state as well as the parameters and the moments.
@@ -64,7 +54,7 @@ struct Run {
 }  // namespace
 
 TEST_CASE("save, load, continue gives the same numbers as never stopping, bit for bit") {
-  TempFolder folder;
+  TempFolder folder("aevb_checkpoint_test_");
   Run straight(1);
   straight.train(6);
 
@@ -84,7 +74,7 @@ TEST_CASE("save, load, continue gives the same numbers as never stopping, bit fo
 }
 
 TEST_CASE("the raw format round-trips counters and tensors of every rank") {
-  TempFolder folder;
+  TempFolder folder("aevb_checkpoint_test_");
   Rng rng(4);
   Tensor scalar = Tensor::full({}, 3.5f), matrix = Tensor::normal({2, 3}, rng), four = Tensor::normal({1, 2, 1, 3}, rng);
   write_checkpoint_file(folder.file("raw"), {{"a", 1}, {"b", ~0ull}},
@@ -98,7 +88,7 @@ TEST_CASE("the raw format round-trips counters and tensors of every rank") {
 }
 
 TEST_CASE("loading refuses each kind of bad file, naming the file and the problem") {
-  TempFolder folder;
+  TempFolder folder("aevb_checkpoint_test_");
   const std::string path = folder.file("model.aevb");
   Run run(1);
   save_checkpoint(path, *run.model, *run.optimizer, run.rng, {});
@@ -188,7 +178,7 @@ TEST_CASE("loading refuses each kind of bad file, naming the file and the proble
 }
 
 TEST_CASE("an extra tensor in the file is refused by name") {
-  TempFolder folder;
+  TempFolder folder("aevb_checkpoint_test_");
   const std::string path = folder.file("extra.aevb");
   Run run(1);
   std::vector<std::pair<std::string, const Tensor*>> tensors;
@@ -203,7 +193,7 @@ TEST_CASE("an extra tensor in the file is refused by name") {
 }
 
 TEST_CASE("a failed write names the file and leaves the previous checkpoint intact") {
-  TempFolder folder;
+  TempFolder folder("aevb_checkpoint_test_");
   const std::string path = folder.file("keep.aevb");
   Run run(1);
   save_checkpoint(path, *run.model, *run.optimizer, run.rng, {1, 1});
