@@ -8,7 +8,8 @@
 // too. Asking for something a family does not define is an aevb::Error naming the
 // family, never a wrong number. The families follow the paper's three groups:
 //   location-scale, z = loc + scale * eps:   Normal, Laplace, Logistic, Cauchy, Gumbel, Uniform
-//   inverse cdf, z = F^-1(u), u ~ U(0,1):    Exponential (and Logistic, Cauchy, Gumbel above)
+//   inverse cdf, z = F^-1(u), u ~ U(0,1):    Exponential, Weibull, Kumaraswamy (and Logistic, Cauchy,
+//                                            Gumbel above); InverseCdfSampled for any family with an icdf
 //   composition:                             LogNormal (exp of a Normal)
 //   observation models for decoders:         Bernoulli, ContinuousBernoulli, Categorical
 // Each family's math lives in its own file (nn/distributions/<family>.cpp); analytic
@@ -196,6 +197,67 @@ class Exponential : public Distribution {
 
  private:
   Var rate_;
+};
+
+// Weibull(scale, concentration k): cdf 1 - exp(-(x / scale)^k) on x >= 0, drawn by its
+// inverse cdf as z = scale * E^(1/k) with E = -log(1 - u) a standard exponential.
+class Weibull : public Distribution {
+ public:
+  Weibull(Var scale, Var concentration);
+  const char* family() const override { return "Weibull"; }
+  Shape batch_shape() const override { return scale_.shape(); }
+  Var rsample(Rng& rng) override;
+  Var log_prob(Var x) override;
+  Var entropy() override;   // gamma (1 - 1/k) + log(scale / k) + 1
+  Var mean() override;      // scale Gamma(1 + 1/k)
+  Var variance() override;  // scale^2 (Gamma(1 + 2/k) - Gamma(1 + 1/k)^2)
+  Var cdf(Var x) override;
+  Var icdf(Var u) override;
+
+ private:
+  Var scale_, concentration_;
+};
+
+// Kumaraswamy(a, b) on (0, 1): cdf 1 - (1 - x^a)^b, a Beta-like family with a closed-form
+// inverse cdf, z = (1 - (1 - u)^(1/b))^(1/a) (the stick-breaking VAE's posterior).
+class Kumaraswamy : public Distribution {
+ public:
+  Kumaraswamy(Var a, Var b);
+  const char* family() const override { return "Kumaraswamy"; }
+  Shape batch_shape() const override { return a_.shape(); }
+  Var rsample(Rng& rng) override;
+  Var log_prob(Var x) override;
+  Var entropy() override;   // (1 - 1/b) + (1 - 1/a) H_b - log(a b), H_b = digamma(b + 1) + gamma
+  Var mean() override;      // b B(1 + 1/a, b)
+  Var variance() override;  // b B(1 + 2/a, b) - mean^2
+  Var cdf(Var x) override;
+  Var icdf(Var u) override;
+
+ private:
+  Var moment(float order);  // E x^order = b B(1 + order/a, b)
+  Var a_, b_;
+};
+
+// Gives rsample to any family with a differentiable icdf: z = icdf(u), u ~ U(0, 1) a
+// noise leaf on `tape` (the tape of the family's parameters). Everything else is the
+// wrapped family's.
+class InverseCdfSampled : public Distribution {
+ public:
+  InverseCdfSampled(std::unique_ptr<Distribution> base, Tape& tape) : base_(std::move(base)), tape_(&tape) {}
+  const char* family() const override { return base_->family(); }
+  Shape batch_shape() const override { return base_->batch_shape(); }
+  Var rsample(Rng& rng) override;
+  Tensor sample(Rng& rng) override { return base_->sample(rng); }
+  Var log_prob(Var x) override { return base_->log_prob(x); }
+  Var entropy() override { return base_->entropy(); }
+  Var mean() override { return base_->mean(); }
+  Var variance() override { return base_->variance(); }
+  Var cdf(Var x) override { return base_->cdf(x); }
+  Var icdf(Var u) override { return base_->icdf(u); }
+
+ private:
+  std::unique_ptr<Distribution> base_;
+  Tape* tape_;
 };
 
 // LogNormal: exp of a Normal(loc, scale).
