@@ -40,6 +40,8 @@ std::vector<Panel> panels() {
       {"Weibull", "inverse cdf", "scale 1, k 1.8", [=](Tape& t, int64_t n) { return std::make_unique<nn::Weibull>(constant(t, n, 1), constant(t, n, 1.8f)); }},
       {"Kumaraswamy", "inverse cdf", "a 2, b 5", [=](Tape& t, int64_t n) { return std::make_unique<nn::Kumaraswamy>(constant(t, n, 2), constant(t, n, 5)); }},
       {"LogNormal", "composition", "exp of N(0, 0.5^2)", [=](Tape& t, int64_t n) { return std::make_unique<nn::LogNormal>(constant(t, n, 0), constant(t, n, 0.5f)); }},
+      {"Gamma", "composition", "a 2.5, rate 1.5 (implicit)", [=](Tape& t, int64_t n) { return std::make_unique<nn::Gamma>(constant(t, n, 2.5f), constant(t, n, 1.5f)); }},
+      {"Beta", "composition", "a 2, b 3.5 (implicit)", [=](Tape& t, int64_t n) { return std::make_unique<nn::Beta>(constant(t, n, 2), constant(t, n, 3.5f)); }},
   };
 }
 

@@ -91,4 +91,84 @@ double normal_quantile(double p) {
   return q < 0 ? -value : value;
 }
 
+namespace {
+constexpr double kTiny = 1e-300;          // keeps Lentz's continued fractions off zero
+constexpr double kRelativeError = 1e-15;  // stop when a term changes the sum by less
+constexpr int kMaxTerms = 1000;
+
+// sum_n x^n / (a (a+1) ... (a+n)), times x^a e^-x / Gamma(a)
+double gamma_p_series(double a, double x) {
+  double term = 1 / a, sum = term;
+  for (int n = 1; n < kMaxTerms; ++n) {
+    term *= x / (a + n);
+    sum += term;
+    if (std::fabs(term) < std::fabs(sum) * kRelativeError) break;
+  }
+  return sum * std::exp(-x + a * std::log(x) - std::lgamma(a));
+}
+
+// Q(a, x) = 1 - P(a, x) by Lentz's method on its continued fraction
+double gamma_q_continued_fraction(double a, double x) {
+  double b = x + 1 - a, c = 1 / kTiny, d = 1 / b, h = d;
+  for (int i = 1; i < kMaxTerms; ++i) {
+    const double an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    if (std::fabs(d) < kTiny) d = kTiny;
+    c = b + an / c;
+    if (std::fabs(c) < kTiny) c = kTiny;
+    d = 1 / d;
+    const double delta = d * c;
+    h *= delta;
+    if (std::fabs(delta - 1) < kRelativeError) break;
+  }
+  return std::exp(-x + a * std::log(x) - std::lgamma(a)) * h;
+}
+
+double beta_continued_fraction(double a, double b, double x) {
+  const double qab = a + b, qap = a + 1, qam = a - 1;
+  double c = 1, d = 1 - qab * x / qap;
+  if (std::fabs(d) < kTiny) d = kTiny;
+  d = 1 / d;
+  double h = d;
+  for (int m = 1; m < kMaxTerms; ++m) {
+    const int m2 = 2 * m;
+    double aa = m * (b - m) * x / ((qam + m2) * (a + m2));
+    d = 1 + aa * d;
+    if (std::fabs(d) < kTiny) d = kTiny;
+    c = 1 + aa / c;
+    if (std::fabs(c) < kTiny) c = kTiny;
+    d = 1 / d;
+    h *= d * c;
+    aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+    d = 1 + aa * d;
+    if (std::fabs(d) < kTiny) d = kTiny;
+    c = 1 + aa / c;
+    if (std::fabs(c) < kTiny) c = kTiny;
+    d = 1 / d;
+    const double delta = d * c;
+    h *= delta;
+    if (std::fabs(delta - 1) < kRelativeError) break;
+  }
+  return h;
+}
+}  // namespace
+
+double regularized_gamma_p(double a, double x) {
+  if (std::isnan(a) || std::isnan(x) || a <= 0) return kNaN;
+  if (x <= 0) return 0;
+  if (std::isinf(x)) return 1;
+  return x < a + 1 ? gamma_p_series(a, x) : 1 - gamma_q_continued_fraction(a, x);
+}
+
+double regularized_beta(double x, double a, double b) {
+  if (std::isnan(x) || std::isnan(a) || std::isnan(b) || a <= 0 || b <= 0) return kNaN;
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  const double front = std::exp(std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) + a * std::log(x) + b * std::log1p(-x));
+  // The continued fraction converges fast below the mean; above it, use I_x(a,b) = 1 - I_(1-x)(b,a).
+  if (x < (a + 1) / (a + b + 2)) return front * beta_continued_fraction(a, b, x) / a;
+  return 1 - front * beta_continued_fraction(b, a, 1 - x) / b;
+}
+
 }  // namespace aevb::kernels

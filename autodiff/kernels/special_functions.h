@@ -13,4 +13,12 @@ double trigamma(double x);
 // outside [0, 1]. Wichura's algorithm AS241 (PPND16), accurate to about 1e-16.
 double normal_quantile(double p);
 
+// The regularized lower incomplete gamma function P(a, x) = gamma(a, x) / Gamma(a), the
+// Gamma distribution's cdf: a series below x = a + 1, a continued fraction above
+// (Numerical Recipes, 3rd ed., 6.2). a > 0; 0 for x <= 0.
+double regularized_gamma_p(double a, double x);
+// The regularized incomplete beta function I_x(a, b), the Beta distribution's cdf, by
+// its continued fraction (Numerical Recipes, 6.4). a, b > 0; 0 below 0, 1 above 1.
+double regularized_beta(double x, double a, double b);
+
 }  // namespace aevb::kernels

@@ -10,7 +10,8 @@
 //   location-scale, z = loc + scale * eps:   Normal, Laplace, Logistic, Cauchy, Gumbel, Uniform
 //   inverse cdf, z = F^-1(u), u ~ U(0,1):    Exponential, Weibull, Kumaraswamy (and Logistic, Cauchy,
 //                                            Gumbel above); InverseCdfSampled for any family with an icdf
-//   composition:                             LogNormal (exp of a Normal)
+//   composition:                             LogNormal (exp of a Normal), Gamma and ChiSquared
+//                                            and Beta (implicit reparameterization)
 //   observation models for decoders:         Bernoulli, ContinuousBernoulli, Categorical
 // Each family's math lives in its own file (nn/distributions/<family>.cpp); analytic
 // KL divergences live in kl.cpp.
@@ -232,6 +233,8 @@ class Kumaraswamy : public Distribution {
   Var variance() override;  // b B(1 + 2/a, b) - mean^2
   Var cdf(Var x) override;
   Var icdf(Var u) override;
+  Var a() const { return a_; }
+  Var b() const { return b_; }
 
  private:
   Var moment(float order);  // E x^order = b B(1 + order/a, b)
@@ -259,6 +262,64 @@ class InverseCdfSampled : public Distribution {
   std::unique_ptr<Distribution> base_;
   Tape* tape_;
 };
+
+// A standard Gamma(concentration, 1) draw per element, differentiable in the
+// concentration by implicit reparameterization (Figurnov, Mohamed & Mnih 2018): with F
+// the cdf, F(g; a) = u held fixed gives dg/da = -(dF/da) / p(g; a).
+Var standard_gamma_sample(Var concentration, Rng& rng);
+
+// Gamma(concentration a, rate r): density r^a x^(a-1) e^(-r x) / Gamma(a) on x > 0.
+// rsample is g / r with g = standard_gamma_sample(a).
+class Gamma : public Distribution {
+ public:
+  Gamma(Var concentration, Var rate);
+  const char* family() const override { return family_; }
+  Shape batch_shape() const override { return concentration_.shape(); }
+  Var rsample(Rng& rng) override;
+  Var log_prob(Var x) override;
+  Var entropy() override;   // a - log r + lgamma(a) + (1 - a) digamma(a)
+  Var mean() override;      // a / r
+  Var variance() override;  // a / r^2
+  Var cdf(Var x) override;  // P(a, r x), the regularized incomplete gamma function
+  Var concentration() const { return concentration_; }
+  Var rate() const { return rate_; }
+
+ protected:
+  Gamma(const char* family, Var concentration, Var rate);
+
+ private:
+  const char* family_;
+  Var concentration_, rate_;
+};
+
+// ChiSquared(k) = Gamma(k / 2, rate 1/2).
+class ChiSquared : public Gamma {
+ public:
+  explicit ChiSquared(Var degrees_of_freedom);
+};
+
+// Beta(a, b) on (0, 1): density x^(a-1) (1 - x)^(b-1) / B(a, b); rsample is
+// g_a / (g_a + g_b) with two implicitly reparameterized standard Gamma draws.
+class Beta : public Distribution {
+ public:
+  Beta(Var a, Var b);
+  const char* family() const override { return "Beta"; }
+  Shape batch_shape() const override { return a_.shape(); }
+  Var rsample(Rng& rng) override;
+  Var log_prob(Var x) override;
+  Var entropy() override;
+  Var mean() override;      // a / (a + b)
+  Var variance() override;  // a b / ((a + b)^2 (a + b + 1))
+  Var cdf(Var x) override;  // I_x(a, b), the regularized incomplete beta function
+  Var a() const { return a_; }
+  Var b() const { return b_; }
+
+ private:
+  Var a_, b_;
+};
+
+// log B(a, b) = lgamma(a) + lgamma(b) - lgamma(a + b)
+Var log_beta_function(Var a, Var b);
 
 // LogNormal: exp of a Normal(loc, scale).
 class LogNormal : public Distribution {

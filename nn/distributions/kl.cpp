@@ -1,6 +1,7 @@
 // KL(p || q) = E_p[log p(z) - log q(z)]: analytic forms, one per registered pair, and
 // the Monte Carlo estimate on request.
 #include <functional>
+#include <numbers>
 #include <map>
 #include <string>
 #include <utility>
@@ -56,6 +57,41 @@ Var kl_bernoulli_bernoulli(Bernoulli& p, Bernoulli& q) {
 // KL is invariant under the shared map exp: that of the underlying normals.
 Var kl_lognormal_lognormal(LogNormal& p, LogNormal& q) { return kl_normal_normal(p.base(), q.base()); }
 
+// (a_p - a_q) digamma(a_p) - lgamma(a_p) + lgamma(a_q) + a_q (log r_p - log r_q) + a_p (r_q - r_p) / r_p
+Var kl_gamma_gamma(Gamma& p, Gamma& q) {
+  Var a_p = p.concentration(), a_q = q.concentration(), r_p = p.rate(), r_q = q.rate();
+  Var result = sub(mul(sub(a_p, a_q), digamma(a_p)), lgamma(a_p));
+  result = add(add(result, lgamma(a_q)), mul(a_q, sub(log(r_p), log(r_q))));
+  return add(result, div(mul(a_p, sub(r_q, r_p)), r_p));
+}
+
+// log B(a_q, b_q) - log B(a_p, b_p) + (a_p - a_q) digamma(a_p) + (b_p - b_q) digamma(b_p)
+//   + (a_q - a_p + b_q - b_p) digamma(a_p + b_p)
+Var kl_beta_beta(Beta& p, Beta& q) {
+  Var result = sub(log_beta_function(q.a(), q.b()), log_beta_function(p.a(), p.b()));
+  result = add(result, mul(sub(p.a(), q.a()), digamma(p.a())));
+  result = add(result, mul(sub(p.b(), q.b()), digamma(p.b())));
+  Var shift = sub(add(q.a(), q.b()), add(p.a(), p.b()));
+  return add(result, mul(shift, digamma(add(p.a(), p.b()))));
+}
+
+// KL(Kumaraswamy(a, b) || Beta(alpha, beta)), the stick-breaking VAE's series (Nalisnick &
+// Smyth 2017): (a - alpha)/a (-gamma - digamma(b) - 1/b) + log(a b) + log B(alpha, beta)
+//   - (b - 1)/b + (beta - 1) b sum_{m>=1} B(m/a, b) / (m + a b), truncated after kSeriesTerms.
+constexpr int kKumaraswamyBetaSeriesTerms = 50;
+Var kl_kumaraswamy_beta(Kumaraswamy& p, Beta& q) {
+  Var a = p.a(), b = p.b(), alpha = q.a(), beta = q.b();
+  Var first = mul(div(sub(a, alpha), a), sub(-std::numbers::egamma_v<float> - digamma(b), pow(b, -1.0f)));
+  Var result = add(add(first, log(mul(a, b))), log_beta_function(alpha, beta));
+  result = sub(result, div(sub(b, 1.0f), b));
+  Var series;
+  for (int m = 1; m <= kKumaraswamyBetaSeriesTerms; ++m) {
+    Var term = div(exp(log_beta_function(mul(pow(a, -1.0f), static_cast<float>(m)), b)), add(mul(a, b), static_cast<float>(m)));
+    series = m == 1 ? term : add(series, term);
+  }
+  return add(result, mul(mul(sub(beta, 1.0f), b), series));
+}
+
 const std::map<std::pair<std::string, std::string>, KlFunction>& registry() {
   static const std::map<std::pair<std::string, std::string>, KlFunction> pairs = {
       pair_of("Normal", "Normal", kl_normal_normal),
@@ -64,6 +100,9 @@ const std::map<std::pair<std::string, std::string>, KlFunction>& registry() {
       pair_of("Uniform", "Uniform", kl_uniform_uniform),
       pair_of("Bernoulli", "Bernoulli", kl_bernoulli_bernoulli),
       pair_of("LogNormal", "LogNormal", kl_lognormal_lognormal),
+      pair_of("Gamma", "Gamma", kl_gamma_gamma),
+      pair_of("Beta", "Beta", kl_beta_beta),
+      pair_of("Kumaraswamy", "Beta", kl_kumaraswamy_beta),
   };
   return pairs;
 }

@@ -11,6 +11,8 @@
 using aevb::kernels::digamma;
 using aevb::kernels::trigamma;
 using aevb::kernels::normal_quantile;
+using aevb::kernels::regularized_beta;
+using aevb::kernels::regularized_gamma_p;
 
 TEST_CASE("digamma matches known values across the recurrence and the series") {
   const double euler_gamma = 0.57721566490153286;
@@ -48,4 +50,29 @@ TEST_CASE("normal_quantile inverts the normal cdf in the centre and both tails")
   }
   CHECK(std::isinf(normal_quantile(0)));
   CHECK(std::isnan(normal_quantile(1.5)));
+}
+
+TEST_CASE("regularized_gamma_p matches closed forms on both sides of its switch") {
+  for (double x : {0.01, 0.5, 1.0, 3.0, 10.0, 40.0}) {
+    CAPTURE(x);
+    CHECK(regularized_gamma_p(1.0, x) == doctest::Approx(-std::expm1(-x)).epsilon(1e-13));        // Exponential cdf
+    CHECK(regularized_gamma_p(0.5, x) == doctest::Approx(std::erf(std::sqrt(x))).epsilon(1e-13));  // chi-squared(1)
+    CHECK(regularized_gamma_p(2.0, x) == doctest::Approx(1 - std::exp(-x) * (1 + x)).epsilon(1e-12));
+  }
+  CHECK(regularized_gamma_p(3.0, 0) == 0);
+  CHECK(regularized_gamma_p(3.0, INFINITY) == 1);
+  CHECK(std::isnan(regularized_gamma_p(-1.0, 1.0)));
+}
+
+TEST_CASE("regularized_beta matches closed forms on both sides of its switch") {
+  for (double x : {0.01, 0.2, 0.5, 0.8, 0.99}) {
+    CAPTURE(x);
+    CHECK(regularized_beta(x, 1, 1) == doctest::Approx(x).epsilon(1e-13));
+    CHECK(regularized_beta(x, 2.5, 1) == doctest::Approx(std::pow(x, 2.5)).epsilon(1e-13));
+    CHECK(regularized_beta(x, 1, 3.5) == doctest::Approx(1 - std::pow(1 - x, 3.5)).epsilon(1e-13));
+    CHECK(regularized_beta(x, 2, 3) == doctest::Approx(1 - regularized_beta(1 - x, 3, 2)).epsilon(1e-13));
+  }
+  CHECK(regularized_beta(0.5, 4.2, 4.2) == doctest::Approx(0.5).epsilon(1e-13));
+  CHECK(regularized_beta(0.0, 2, 3) == 0);
+  CHECK(regularized_beta(1.0, 2, 3) == 1);
 }
