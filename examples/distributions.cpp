@@ -34,6 +34,7 @@ std::vector<Panel> panels() {
       {"Laplace", "location-scale", "loc 0, scale 1", [=](Tape& t, int64_t n) { return std::make_unique<nn::Laplace>(constant(t, n, 0), constant(t, n, 1)); }},
       {"Logistic", "location-scale", "loc 0, scale 1", [=](Tape& t, int64_t n) { return std::make_unique<nn::Logistic>(constant(t, n, 0), constant(t, n, 1)); }},
       {"Cauchy", "location-scale", "loc 0, scale 1", [=](Tape& t, int64_t n) { return std::make_unique<nn::Cauchy>(constant(t, n, 0), constant(t, n, 1)); }},
+      {"StudentT", "location-scale", "df 3, loc 0, scale 1", [=](Tape& t, int64_t n) { return std::make_unique<nn::StudentT>(3.0f, constant(t, n, 0), constant(t, n, 1)); }},
       {"Gumbel", "location-scale", "loc 0, scale 1", [=](Tape& t, int64_t n) { return std::make_unique<nn::Gumbel>(constant(t, n, 0), constant(t, n, 1)); }},
       {"Uniform", "location-scale", "low -1, high 2", [=](Tape& t, int64_t n) { return std::make_unique<nn::Uniform>(constant(t, n, -1), constant(t, n, 2)); }},
       {"Exponential", "inverse cdf", "rate 1.5", [=](Tape& t, int64_t n) { return std::make_unique<nn::Exponential>(constant(t, n, 1.5f)); }},
@@ -61,8 +62,8 @@ int run(const std::string& out, int64_t draws, uint64_t seed) {
   std::printf("%-12s %-15s %-20s %10s %10s   %10s %10s\n", "family", "group", "parameters", "mean", "(closed)", "variance",
               "(closed)");
   std::ofstream script(fs::path(out) / "distributions.gnuplot");
-  script << "set terminal pngcairo size 1500,1000 noenhanced\nset output '" << (fs::path(out) / "distributions.png").string()
-         << "'\nset multiplot layout 3,4 title 'rsample histograms (bars) and densities exp(log_prob) (lines)'\n"
+  script << "set terminal pngcairo size 1800,1000 noenhanced\nset output '" << (fs::path(out) / "distributions.png").string()
+         << "'\nset multiplot layout 3,5 title 'rsample histograms (bars) and densities exp(log_prob) (lines)'\n"
          << "set style fill solid 0.5 noborder\nunset key\nset yrange [0:*]\n";
   Rng rng(seed);
   const std::vector<Panel> all = panels();

@@ -17,8 +17,10 @@
 // KL divergences live in kl.cpp.
 #pragma once
 
+#include <cmath>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "autodiff/ops.h"
 
@@ -142,6 +144,25 @@ class Cauchy : public LocationScale {
   Var standard_icdf(Var u) const override;
   double standard_entropy() const override;
   double standard_variance() const override { return 0.0; }
+};
+
+// StudentT(df, loc, scale) with fixed degrees of freedom df: eps = n / sqrt(c / df), n normal
+// and c chi-squared(df). The mean exists for df > 1, the variance for df > 2.
+class StudentT : public LocationScale {
+ public:
+  StudentT(float degrees_of_freedom, Var loc, Var scale);
+  const char* family() const override { return "StudentT"; }
+  Var variance() override;
+
+ private:
+  float standard_draw(Rng& rng) const override;
+  Var standard_log_density(Var z) const override;
+  Var standard_cdf(Var z) const override;
+  Var standard_icdf(Var u) const override;
+  double standard_entropy() const override;
+  double standard_variance() const override { return df_ / (df_ - 2.0); }
+  bool has_mean() const override { return df_ > 1; }
+  float df_;
 };
 
 // Gumbel(loc, scale), the distribution of maxima: cdf exp(-exp(-(x - loc) / scale)).
@@ -320,6 +341,57 @@ class Beta : public Distribution {
 
 // log B(a, b) = lgamma(a) + lgamma(b) - lgamma(a + b)
 Var log_beta_function(Var a, Var b);
+
+// A monotone increasing, differentiable map y = T(x) for TransformedDistribution.
+class Transform {
+ public:
+  virtual ~Transform() = default;
+  virtual Var forward(Var x) const = 0;
+  virtual Var inverse(Var y) const = 0;
+  virtual Var log_abs_det_jacobian(Var x) const = 0;  // log |dT/dx| at x, elementwise
+};
+class ExpTransform : public Transform {  // y = e^x
+ public:
+  Var forward(Var x) const override { return exp(x); }
+  Var inverse(Var y) const override { return log(y); }
+  Var log_abs_det_jacobian(Var x) const override { return x; }
+};
+class SigmoidTransform : public Transform {  // y = 1 / (1 + e^-x), onto (0, 1)
+ public:
+  Var forward(Var x) const override { return sigmoid(x); }
+  Var inverse(Var y) const override { return sub(log(y), log1p(neg(y))); }
+  Var log_abs_det_jacobian(Var x) const override { return add(log_sigmoid(x), log_sigmoid(neg(x))); }
+};
+class AffineTransform : public Transform {  // y = loc + scale x, scale > 0
+ public:
+  AffineTransform(float loc, float scale);
+  Var forward(Var x) const override { return add(mul(x, scale_), loc_); }
+  Var inverse(Var y) const override { return mul(sub(y, loc_), 1.0f / scale_); }
+  Var log_abs_det_jacobian(Var x) const override { return add(mul(x, 0.0f), std::log(scale_)); }
+
+ private:
+  float loc_, scale_;
+};
+
+// The distribution of y = T_k(...T_1(x)) for x from `base`: rsample pushes a base draw
+// through the transforms (gradients follow), and by the change of variables
+//   log p(y) = log p_base(x) - sum_i log |dT_i/dx_i|,  x = T^-1(y).
+// cdf and icdf come from the base's (the transforms are increasing); moments are undefined.
+class TransformedDistribution : public Distribution {
+ public:
+  TransformedDistribution(std::unique_ptr<Distribution> base, std::vector<std::unique_ptr<Transform>> transforms);
+  const char* family() const override { return "Transformed"; }
+  Shape batch_shape() const override { return base_->batch_shape(); }
+  Var rsample(Rng& rng) override;
+  Tensor sample(Rng& rng) override;
+  Var log_prob(Var y) override;
+  Var cdf(Var y) override;
+  Var icdf(Var u) override;
+
+ private:
+  std::unique_ptr<Distribution> base_;
+  std::vector<std::unique_ptr<Transform>> transforms_;
+};
 
 // LogNormal: exp of a Normal(loc, scale).
 class LogNormal : public Distribution {

@@ -7,8 +7,6 @@
 #include "nn/distributions/support.h"
 
 namespace aevb::nn {
-namespace {
-
 // Marsaglia & Tsang (2000) for a >= 1; for a < 1, G(a) = G(a + 1) U^(1/a).
 double draw_standard_gamma(double a, Rng& rng) {
   if (a < 1) {
@@ -24,6 +22,8 @@ double draw_standard_gamma(double a, Rng& rng) {
     if (std::log(rng.uniform()) < 0.5 * x * x + d - d * v + d * std::log(v)) return d * v;
   }
 }
+
+namespace {
 
 // dP(a, x)/da by a central difference of the double-precision P: its error (about
 // 1e-15 / h + h^2 P''') stays near 1e-10, far below float32's resolution.

@@ -27,6 +27,10 @@ inline void check_within(const char* family, const char* name, Var values, float
           " at index ", i);
 }
 
+// A draw from Gamma(a, 1) (Marsaglia & Tsang; defined in gamma.cpp), for the families
+// built on it (Gamma, Beta, ChiSquared, StudentT).
+double draw_standard_gamma(double a, Rng& rng);
+
 // y = 0 where x >= 0, -inf below; dx += 0 (a support indicator in log space)
 inline Var log_indicator_nonnegative(Var x) {
   return unary_op("log_indicator_nonnegative", x,
