@@ -1,5 +1,7 @@
 #include "autodiff/kernels/rng.h"
 
+#include <xsimd/xsimd.hpp>
+
 #include <cmath>
 #include <numbers>
 
@@ -38,9 +40,12 @@ std::array<uint32_t, 4> Rng::block(uint64_t block) const {
 }
 
 uint32_t Rng::next_u32() {
-  uint32_t word = block(position_ / 4)[position_ % 4];
-  ++position_;
-  return word;
+  const uint64_t block_index = position_ / 4;
+  if (block_index != cached_block_) {
+    cached_words_ = block(block_index);
+    cached_block_ = block_index;
+  }
+  return cached_words_[position_++ % 4];
 }
 
 float Rng::uniform() { return uniform_from_bits(next_u32()); }
@@ -62,7 +67,20 @@ void Rng::fill_uniform(float* out, int64_t count, float low, float high) {
 }
 
 void Rng::fill_normal(float* out, int64_t count, float mean, float stddev) {
-  for (int64_t i = 0; i < count; ++i) out[i] = normal(mean, stddev);
+  using Batch = xsimd::batch<float>;
+  constexpr int64_t kWidth = static_cast<int64_t>(Batch::size);
+  alignas(64) float u1[kWidth], u2[kWidth];
+  int64_t i = 0;
+  for (; i + kWidth <= count; i += kWidth) {
+    for (int64_t k = 0; k < kWidth; ++k) {  // the words normal() would use, in its order
+      u1[k] = uniform();
+      u2[k] = uniform();
+    }
+    const Batch radius = xsimd::sqrt(Batch(-2.0f) * xsimd::log(Batch::load_aligned(u1)));
+    const Batch z = radius * xsimd::cos(Batch(2.0f * std::numbers::pi_v<float>) * Batch::load_aligned(u2));
+    (Batch(mean) + Batch(stddev) * z).store_unaligned(out + i);
+  }
+  for (; i < count; ++i) out[i] = normal(mean, stddev);  // the scalar tail
 }
 
 }  // namespace aevb

@@ -25,7 +25,10 @@ class Rng {
   float normal();                   // standard normal, Box-Muller on two uniforms
   float normal(float mean, float stddev);
 
-  // Fills `out[0, count)`; the same numbers as `count` sequential calls.
+  // Fills `out[0, count)`. fill_uniform gives the same numbers as `count` sequential
+  // calls; fill_normal consumes the same positions as `count` calls of normal() and runs
+  // the Box-Muller transform on SIMD batches (xsimd), so its values may differ from the
+  // scalar ones in the last bits, the same on every run.
   void fill_uniform(float* out, int64_t count, float low, float high);
   void fill_normal(float* out, int64_t count, float mean, float stddev);
 
@@ -38,6 +41,9 @@ class Rng {
   uint64_t seed_;
   uint64_t stream_;
   uint64_t position_ = 0;
+  // The last block computed: sequential draws use all four of its words.
+  uint64_t cached_block_ = ~uint64_t{0};
+  std::array<uint32_t, 4> cached_words_{};
 };
 
 // Maps 32 random bits to (0, 1): the centre of one of 2^23 equal cells, never 0 or 1.

@@ -54,3 +54,19 @@ TEST_CASE("Rng: uniforms lie in the open interval (0,1); moments are right") {
   CHECK(std::fabs(normal_sum / count) < 5 * 2.3e-3);
   CHECK(std::fabs(normal_squares / count - 1) < 5 * 3.2e-3);
 }
+
+TEST_CASE("fill_normal's SIMD batches match the scalar draws at every size, and use the same positions") {
+  const int64_t width = 16;  // at least the widest batch
+  for (int64_t count : {int64_t{0}, int64_t{1}, int64_t{3}, int64_t{4}, int64_t{5}, width - 1, width, width + 1, int64_t{1001}}) {
+    CAPTURE(count);
+    Rng vectorized(77), scalar(77);
+    std::vector<float> fast(static_cast<size_t>(count) + 1, -1.0f);
+    vectorized.fill_normal(fast.data(), count, 0.5f, 2.0f);
+    for (int64_t i = 0; i < count; ++i) {
+      const float expected = scalar.normal(0.5f, 2.0f);
+      CHECK(std::fabs(fast[static_cast<size_t>(i)] - expected) <= 1e-5f * std::max(1.0f, std::fabs(expected)));
+    }
+    CHECK(fast[static_cast<size_t>(count)] == -1.0f);  // nothing written past the end
+    CHECK(vectorized.position() == scalar.position());
+  }
+}
