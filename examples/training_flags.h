@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "autodiff/kernels/gemm.h"
 #include "datasets/sources.h"
 #include "models/training.h"
 #include "nn/init.h"
@@ -26,6 +27,7 @@ struct ModelFlags {
   // PyTorch's Linear default: with it the classic VAE matches the PyTorch reference
   // (README, Results); "default" picks he_uniform for relu, glorot_uniform for tanh.
   std::string init = "torch_uniform";
+  int threads = 0;  // 0: OMP_NUM_THREADS or all cores
   std::optional<nn::Init> chosen_init() const {
     return init == "default" ? std::nullopt : std::optional<nn::Init>(nn::parse_init(init));
   }
@@ -53,6 +55,8 @@ inline void add_training_flags(CLI::App& app, models::TrainingOptions& options, 
   app.add_option("--binarize", model.binarize, "none, static, threshold or dynamic")
       ->check(CLI::IsMember({"none", "static", "threshold", "dynamic"}));
   app.add_option("--seed", options.seed, "random seed");
+  app.add_option("--threads", model.threads, "threads for large matrix products (results do not depend on it)")
+      ->check(CLI::Range(1, 1024));
   app.add_option("--out", options.out, "output folder");
   app.add_option("--resume", options.resume, "a checkpoint.aevb to continue from")->check(CLI::ExistingFile);
   if (variational) {
@@ -75,6 +79,7 @@ inline int parse_training_flags(CLI::App& app, int argc, char** argv, models::Tr
     return app.exit(error) == 0 ? 0 : 2;
   }
   options.binarization = datasets::parse_binarization(model.binarize);
+  if (model.threads > 0) kernels::set_thread_count(model.threads);
   try {
     data = datasets::load_dataset(model.data);
   } catch (const std::exception& error) {
