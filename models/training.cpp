@@ -27,29 +27,28 @@ constexpr int64_t kManifoldSide = 20;
 constexpr int64_t kJudgedPerClass = 1000;
 constexpr uint64_t kSamplingStream = 1, kEvaluationStream = 1000;
 
+// A JSON number with 6 significant digits; null for inf and NaN, which JSON lacks.
+std::string json_number(double value) {
+  char number[32];
+  if (std::isfinite(value))
+    std::snprintf(number, sizeof number, "%.6g", value);
+  else
+    std::snprintf(number, sizeof number, "null");
+  return number;
+}
+
 // One line of metrics.jsonl, keys in insertion order.
 class JsonLine {
  public:
-  JsonLine& add(const std::string& key, double value) {
-    char number[32];
-    if (std::isfinite(value))
-      std::snprintf(number, sizeof number, "%.6g", value);
-    else
-      std::snprintf(number, sizeof number, "null");
-    return raw(key, number);
-  }
+  JsonLine& add(const std::string& key, double value) { return raw(key, json_number(value)); }
   JsonLine& add_bool(const std::string& key, bool value) { return raw(key, value ? "true" : "false"); }
   JsonLine& add_text(const std::string& key, const std::string& value) { return raw(key, "\"" + value + "\""); }
   JsonLine& add_numbers(const std::string& key, const std::vector<double>& values) {
     std::string list = "[";
-    for (size_t i = 0; i < values.size(); ++i) list += (i ? ", " : "") + JsonLine().add("x", values[i]).value_of("x");
+    for (size_t i = 0; i < values.size(); ++i) list += (i ? ", " : "") + json_number(values[i]);
     return raw(key, list + "]");
   }
   JsonLine& add_object(const std::string& key, const JsonLine& object) { return raw(key, object.str()); }
-  std::string value_of(const std::string& key) const {  // for building nested values
-    auto at = text_.find("\"" + key + "\": ");
-    return at == std::string::npos ? "" : text_.substr(at + key.size() + 4);
-  }
   std::string str() const { return "{" + text_ + "}"; }
 
  private:
@@ -434,7 +433,10 @@ TrainingResult train_vae(const TrainingOptions& options, const VaeConfig& config
       say(options, "warning: only " + std::to_string(active) + " of " + std::to_string(config.latent) +
                        " latent units are active (KL > 0.01 nats): most have collapsed to the prior");
   }
-  if (result.epochs_run == 0) result.test_neg_elbo = evaluate_vae(vae, test, sampling_rng).neg_elbo;
+  if (result.epochs_run == 0) {  // nothing left to train: the last epoch's evaluation, drawn again identically
+    Rng evaluation_rng(options.seed, kEvaluationStream + done.epoch);
+    result.test_neg_elbo = evaluate_vae(vae, test, evaluation_rng).neg_elbo;
+  }
 
   Rng picture_rng(options.seed, kEvaluationStream - 1);
   write_vae_pictures(vae, options, data.test, test, picture_rng);
