@@ -1,4 +1,4 @@
-"""Counts test cases across a meson test run and prints "N passed, N failed".
+"""Counts test cases across meson test runs and prints "N passed, N failed".
 
 Each doctest binary reports its own cases ("[doctest] test cases: 12 | 11 passed |
 1 failed | 0 skipped"); any other test (a script) counts as one case. A binary that
@@ -11,24 +11,29 @@ import sys
 DOCTEST_SUMMARY = re.compile(r"\[doctest\] test cases:\s*(\d+) \|\s*(\d+) passed \|\s*(\d+) failed \|\s*(\d+) skipped")
 
 
-def main(log_path):
+def tests_in(log_paths):
+    for path in log_paths:
+        with open(path) as log:
+            for line in log:
+                yield json.loads(line)
+
+
+def main(log_paths):
     passed = failed = skipped = 0
-    with open(log_path) as log:
-        for line in log:
-            test = json.loads(line)
-            summary = DOCTEST_SUMMARY.search(test.get("stdout") or "")
-            if summary and test["result"] in ("OK", "FAIL"):
-                passed += int(summary.group(2))
-                failed += int(summary.group(3))
-                skipped += int(summary.group(4))
-                if test["result"] == "FAIL" and int(summary.group(3)) == 0:
-                    failed += 1  # failed after its summary (a crash at exit, a sanitizer report)
-            elif test["result"] in ("OK", "EXPECTEDFAIL"):  # EXPECTEDFAIL: a refusal test, as designed
-                passed += 1
-            elif test["result"] == "SKIP":
-                skipped += 1
-            else:
-                failed += 1
+    for test in tests_in(log_paths):
+        summary = DOCTEST_SUMMARY.search(test.get("stdout") or "")
+        if summary and test["result"] in ("OK", "FAIL"):
+            passed += int(summary.group(2))
+            failed += int(summary.group(3))
+            skipped += int(summary.group(4))
+            if test["result"] == "FAIL" and int(summary.group(3)) == 0:
+                failed += 1  # failed after its summary (a crash at exit, a sanitizer report)
+        elif test["result"] in ("OK", "EXPECTEDFAIL"):  # EXPECTEDFAIL: a refusal test, as designed
+            passed += 1
+        elif test["result"] == "SKIP":
+            skipped += 1
+        else:
+            failed += 1
     line = f"{passed} passed, {failed} failed"
     if skipped:
         line += f", {skipped} skipped"
@@ -36,4 +41,4 @@ def main(log_path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1:])
