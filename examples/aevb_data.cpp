@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "examples/cli.h"
 #include "datasets/batcher.h"
 #include "datasets/image_grid.h"
 #include "datasets/sources.h"
@@ -96,11 +97,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"none", "static", "threshold", "dynamic"}));
   show_command->add_option("--seed", seed, "which random sample");
   show_command->add_option("--out", out, "the PNG file to write");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& error) {
-    return app.exit(error) == 0 ? 0 : 2;
-  }
+  if (int status = aevb::examples::parse_flags(app, argc, argv); status >= 0) return status;
   try {
     if (app.got_subcommand("list")) list();
     if (info->parsed()) {

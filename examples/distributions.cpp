@@ -14,6 +14,7 @@
 #include <functional>
 #include <iostream>
 
+#include "examples/cli.h"
 #include "nn/distributions/distributions.h"
 
 namespace {
@@ -126,15 +127,10 @@ int main(int argc, char** argv) {
   int64_t draws = 100000;
   uint64_t seed = 1;
   CLI::App app{"Draws every family's rsample, compares its moments with the closed forms, and pictures it"};
-  app.failure_message([](const CLI::App*, const CLI::Error& error) { return std::string(error.what()) + "\n"; });
   app.add_option("--out", out, "output folder");
   app.add_option("--draws", draws, "draws per family")->check(CLI::Range(int64_t{1000}, int64_t{10000000}));
   app.add_option("--seed", seed, "random seed");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& error) {
-    return app.exit(error) == 0 ? 0 : 2;
-  }
+  if (int status = aevb::examples::parse_flags(app, argc, argv); status >= 0) return status;
   try {
     return run(out, draws, seed);
   } catch (const std::exception& error) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "autodiff/autodiff.h"
+#include "examples/cli.h"
 
 namespace {
 
@@ -150,12 +151,7 @@ int main(int argc, char** argv) {
   app.add_option("--hidden", config.hidden, "units per hidden layer")->check(CLI::Range(int64_t{1}, int64_t{4096}));
   app.add_option("--lr", config.learning_rate, "learning rate")->check(CLI::Range(1e-6f, 10.0f));
   app.add_option("--seed", config.seed, "random seed");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& error) {
-    int status = app.exit(error);
-    return status == 0 ? 0 : 2;
-  }
+  if (int status = aevb::examples::parse_flags(app, argc, argv); status >= 0) return status;
   if (config.batch > config.samples) {
     std::cerr << "--batch " << config.batch << " is larger than --samples " << config.samples << "\n";
     return 2;

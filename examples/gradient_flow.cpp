@@ -18,6 +18,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "examples/cli.h"
 #include "autodiff/inspect.h"
 #include "datasets/batcher.h"
 #include "datasets/sources.h"
@@ -125,17 +126,12 @@ int main(int argc, char** argv) {
   int64_t batch = 4, hidden = 16, latent = 2;
   bool quiet = false;
   CLI::App app{"Shows how gradients flow through a VAE's ELBO and why the reparameterization trick matters"};
-  app.failure_message([](const CLI::App*, const CLI::Error& error) { return std::string(error.what()) + "\n"; });
   app.add_option("--out", out, "folder for graph.dot and graph.png");
   app.add_option("--batch", batch, "images in the batch")->check(CLI::Range(int64_t{1}, int64_t{64}));
   app.add_option("--hidden", hidden, "hidden units")->check(CLI::Range(int64_t{1}, int64_t{1024}));
   app.add_option("--latent", latent, "latent size")->check(CLI::Range(int64_t{1}, int64_t{64}));
   app.add_flag("--quiet", quiet, "skip the tape and trace listings");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& error) {
-    return app.exit(error) == 0 ? 0 : 2;
-  }
+  if (int status = aevb::examples::parse_flags(app, argc, argv); status >= 0) return status;
   try {
     return run(out, batch, hidden, latent, quiet);
   } catch (const std::exception& error) {

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "examples/cli.h"
 #include "datasets/batcher.h"
 #include "datasets/sources.h"
 #include "models/progress.h"
@@ -27,9 +28,8 @@ struct Options {
   std::string out = "classifier-out";
 };
 
-int run(const Options& options) {
+int run(const Options& options, const aevb::datasets::TrainTest& data) {
   using namespace aevb;
-  datasets::TrainTest data = datasets::load_dataset(options.data);
   check(data.train.labelled(), "train_classifier: '", options.data, "' has no labels to learn");
   std::filesystem::create_directories(options.out);
   const std::string model_path = (std::filesystem::path(options.out) / "classifier.aevb").string();
@@ -96,13 +96,16 @@ int main(int argc, char** argv) {
   app.add_option("--lr", options.learning_rate, "Adam's learning rate")->check(CLI::Range(1e-7f, 1.0f));
   app.add_option("--seed", options.seed, "random seed");
   app.add_option("--out", options.out, "output folder");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& error) {
-    return app.exit(error) == 0 ? 0 : 2;
+  if (int status = aevb::examples::parse_flags(app, argc, argv); status >= 0) return status;
+  aevb::datasets::TrainTest data;
+  try {  // before anything is written: a bad --data is a refused flag
+    data = aevb::datasets::load_dataset(options.data);
+  } catch (const std::exception& error) {
+    std::cerr << "--data: " << error.what() << "\n";
+    return 2;
   }
   try {
-    return run(options);
+    return run(options, data);
   } catch (const std::exception& error) {
     std::cerr << "train_classifier: " << error.what() << "\n";
     return 1;

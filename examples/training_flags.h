@@ -13,6 +13,7 @@
 
 #include "autodiff/kernels/gemm.h"
 #include "datasets/sources.h"
+#include "examples/cli.h"
 #include "models/training.h"
 #include "nn/init.h"
 
@@ -34,8 +35,6 @@ struct ModelFlags {
 };
 
 inline void add_training_flags(CLI::App& app, models::TrainingOptions& options, ModelFlags& model, bool variational) {
-  // One line per refusal: CLI11's message names the flag and what it accepts.
-  app.failure_message([](const CLI::App*, const CLI::Error& error) { return std::string(error.what()) + "\n"; });
   app.add_option("--data", model.data, "mnist-subset, fashion-mnist, idx:DIR or frey:FILE");
   app.add_option("--epochs", options.epochs, "passes over the training set")->check(CLI::Range(1, 100000));
   app.add_option("--batch", options.batch, "minibatch size")->check(CLI::Range(int64_t{1}, int64_t{65536}));
@@ -73,11 +72,7 @@ inline void add_training_flags(CLI::App& app, models::TrainingOptions& options, 
 // Parses and validates; returns -1 to go on, else the exit status.
 inline int parse_training_flags(CLI::App& app, int argc, char** argv, models::TrainingOptions& options,
                                 const ModelFlags& model, datasets::TrainTest& data) {
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& error) {
-    return app.exit(error) == 0 ? 0 : 2;
-  }
+  if (int status = parse_flags(app, argc, argv); status >= 0) return status;
   options.binarization = datasets::parse_binarization(model.binarize);
   if (model.threads > 0) kernels::set_thread_count(model.threads);
   try {

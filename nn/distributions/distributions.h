@@ -43,7 +43,6 @@ class Distribution {
 
  protected:
   [[noreturn]] void undefined(const char* what) const;
-  Tape& tape_of(Var parameter) const { return parameter.tape(); }
 };
 
 // z = loc + scale * eps with eps drawn from the family's standard member.

@@ -38,4 +38,7 @@ refuses "--digit" "$bin/train_cvae" --digit 12
 refuses "--judge" "$bin/train_cvae" --judge /no/such/classifier.aevb
 refuses "--denoise" "$bin/train_ae" --denoise blur
 refuses "--noise" "$bin/train_ae" --noise 3
+refuses "--data: unknown data set 'cifar'" "$bin/train_classifier" --data cifar
+refuses "--epochs" "$bin/train_classifier" --epochs 0
+refuses "--count" "$bin/aevb-data" show mnist-subset --count 0
 exit $((failures > 0))
