@@ -1,22 +1,97 @@
 #include "autodiff/kernels/gemm.h"
 
+#include <algorithm>
+#include <unistd.h>
+
+#include "autodiff/aligned_buffer.h"
+#include "autodiff/kernels/isa_kernels.h"
+
 #ifdef _OPENMP
 #include <omp.h>
 #endif
 
 namespace aevb::kernels {
 
-// Below this many multiply-adds a product stays on one thread: forking costs more than
-// it saves (the VAE's 20-wide products, [128x400]x[400x20], are 1M).
-constexpr int64_t kThreadingThreshold = int64_t{4} << 20;
+namespace {
+
+int64_t cache_bytes(int name, int64_t fallback) {
+  const long bytes = sysconf(name);
+  return bytes > 0 ? bytes : fallback;
+}
+
+// Block sizes from this machine's caches (see gemm_blocked.h): a B sliver (KC x NR)
+// in half of L1, an A block (MC x KC) in half of L2, a B panel (KC x NC) in half of L3.
+GemmBlocking blocking_for(const IsaKernels& kernels) {
+  static const int64_t l1 = cache_bytes(_SC_LEVEL1_DCACHE_SIZE, 32 << 10);
+  static const int64_t l2 = cache_bytes(_SC_LEVEL2_CACHE_SIZE, 512 << 10);
+  static const int64_t l3 = cache_bytes(_SC_LEVEL3_CACHE_SIZE, 8 << 20);
+  const int64_t mr = kernels.gemm_mr, nr = kernels.gemm_nr;
+  const int64_t kc = std::clamp<int64_t>(l1 / 2 / (nr * 4) / 8 * 8, 64, 512);
+  const int64_t mc = std::max<int64_t>(mr, l2 / 2 / (kc * 4) / mr * mr);
+  const int64_t nc = std::max<int64_t>(nr, l3 / 2 / (kc * 4) / nr * nr);
+  return {mc, kc, nc};
+}
+
+// Packing buffers, one set per calling thread, grown on demand and then reused: after
+// the first product of each size, gemm allocates nothing.
+struct Workspace {
+  AlignedFloats a_packed, b_packed;
+  int64_t a_capacity = 0, b_capacity = 0;
+
+  void reserve(int64_t a_floats, int64_t b_floats) {
+    if (a_floats > a_capacity) a_packed = allocate_aligned_floats(a_capacity = a_floats);
+    if (b_floats > b_capacity) b_packed = allocate_aligned_floats(b_capacity = b_floats);
+  }
+};
+
+bool inside_parallel_region() {
+#ifdef _OPENMP
+  return omp_in_parallel() != 0;
+#else
+  return false;
+#endif
+}
+
+}  // namespace
+
+void gemm(float* c, const float* a, const float* b, int64_t m, int64_t n, int64_t k, bool transpose_a,
+          bool transpose_b, float alpha, float beta) {
+  if (m == 0 || n == 0) return;
+  flush_denormals_on_this_thread();
+  const IsaKernels& kernels = active_kernels();
+  if (kernels.gemm == nullptr || k == 0) {
+    gemm_reference(c, a, b, m, n, k, transpose_a, transpose_b, alpha, beta);
+    return;
+  }
+  const GemmBlocking blocking = blocking_for(kernels);
+  const int64_t mr = kernels.gemm_mr, nr = kernels.gemm_nr;
+  thread_local Workspace workspace;
+  const int64_t kc = std::min(blocking.kc, k);
+  workspace.reserve((std::min(blocking.mc, m) + mr - 1) / mr * mr * kc,
+                    (std::min(blocking.nc, n) + nr - 1) / nr * nr * kc);
+
+  const GemmProblem problem{c, a, b, m, n, k, transpose_a, transpose_b, alpha, beta};
+  const int threads = m * n * k >= kGemmThreadingThreshold && !inside_parallel_region() ? thread_count() : 1;
+  float* a_packed = workspace.a_packed.get();
+  float* b_packed = workspace.b_packed.get();
+  if (threads == 1) {
+    kernels.gemm(problem, blocking, a_packed, b_packed);
+    return;
+  }
+#pragma omp parallel num_threads(threads)
+  {
+    flush_denormals_on_this_thread();
+    kernels.gemm(problem, blocking, a_packed, b_packed);
+  }
+}
 
 // Reference loops, ordered so that the innermost loop runs over contiguous memory.
 // Threads split the rows of C: each element is still summed by one thread in the same
 // order, so the result is bit-identical for any thread count.
-void gemm(float* c, const float* a, const float* b, int64_t m, int64_t n, int64_t k, bool transpose_a,
-          bool transpose_b, float alpha, float beta) {
+void gemm_reference(float* c, const float* a, const float* b, int64_t m, int64_t n, int64_t k, bool transpose_a,
+                    bool transpose_b, float alpha, float beta) {
   for (int64_t i = 0; i < m * n; ++i) c[i] = beta == 0.0f ? 0.0f : beta * c[i];
-  const bool threaded = m * n * k >= kThreadingThreshold;
+  const bool threaded = m * n * k >= kGemmThreadingThreshold && !inside_parallel_region();
   if (!transpose_b) {
     // C[i,:] += alpha * opA[i,p] * B[p,:]
 #pragma omp parallel for schedule(static) if (threaded)

@@ -1,7 +1,12 @@
 // General matrix multiply, single precision, row-major:
 //   C[M,N] = alpha * op(A)[M,K] * op(B)[K,N] + beta * C
-// op(A) = A (stored [M,K]) or A^T (stored [K,M]); likewise B. beta = 0 overwrites C
-// (and ignores what was in it, NaN included); beta = 1 accumulates, as backward needs.
+// op(A) = A (stored [M,K]) or A^T (stored [K,M]); likewise B. A transpose is read in
+// place, never materialized. beta = 0 overwrites C (and ignores what was in it, NaN
+// included); beta = 1 accumulates, as backward needs.
+//
+// gemm runs the packed, register-tiled kernel of the active instruction set
+// (kernels/isa.h, kernels/gemm_blocked.h); gemm_reference is its readable scalar twin,
+// the one tests and benchmarks compare against.
 #pragma once
 
 #include <cstdint>
@@ -10,9 +15,18 @@ namespace aevb::kernels {
 
 void gemm(float* c, const float* a, const float* b, int64_t m, int64_t n, int64_t k, bool transpose_a,
           bool transpose_b, float alpha, float beta);
+void gemm_reference(float* c, const float* a, const float* b, int64_t m, int64_t n, int64_t k, bool transpose_a,
+                    bool transpose_b, float alpha, float beta);
 
-// The number of threads large products use: OMP_NUM_THREADS or all cores by default.
-// Results do not depend on it.
+// Products with at least this many multiply-adds split across threads. A fork-join
+// costs about 1 microsecond while OpenMP's threads spin and 70-85 once they sleep, so
+// the VAE's 20-wide products ([128x400]x[400x20], 1M) stay on one thread; its 400x784
+// ones (40M) are split. Measured with bench/kernels (see bench/README.md).
+inline constexpr int64_t kGemmThreadingThreshold = int64_t{4} << 20;
+
+// The number of threads kernels use: OMP_NUM_THREADS, or all cores, by default.
+// Results do not depend on it. Inside an OpenMP parallel region kernels stay on the
+// calling thread, so they never oversubscribe the cores.
 void set_thread_count(int threads);
 int thread_count();
 

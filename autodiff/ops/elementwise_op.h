@@ -6,6 +6,7 @@
 
 #include "autodiff/kernels/broadcast.h"
 #include "autodiff/kernels/elementwise.h"
+#include "autodiff/kernels/vector_math.h"
 #include "autodiff/tape.h"
 
 namespace aevb {
@@ -16,6 +17,20 @@ Var unary_op(const char* name, Var x, Forward forward, Derivative derivative) {
   Tape& tape = x.tape();
   Var y = tape.record(name, x.shape(), {x});
   kernels::map(tape.value_buffer(y), x.data(), x.numel(), forward);
+  tape.set_backward(y, [x, y, derivative] {
+    kernels::accumulate_unary(x.grad(), y.grad(), x.data(), y.data(), x.numel(), derivative);
+  });
+  return y;
+}
+
+// The same, with a forward that runs over the whole array at once: the vectorized
+// math of kernels/vector_math.h (exp, log, tanh, sigmoid, ...).
+template <class Derivative>
+Var unary_op(const char* name, Var x, void (*forward_kernel)(float* y, const float* x, int64_t count),
+             Derivative derivative) {
+  Tape& tape = x.tape();
+  Var y = tape.record(name, x.shape(), {x});
+  forward_kernel(tape.value_buffer(y), x.data(), x.numel());
   tape.set_backward(y, [x, y, derivative] {
     kernels::accumulate_unary(x.grad(), y.grad(), x.data(), y.data(), x.numel(), derivative);
   });

@@ -26,18 +26,17 @@ Var neg(Var x) { return mul(x, -1.0f); }
 
 // y = e^x;  dx += dy * y
 Var exp(Var x) {
-  return unary_op("exp", x, [](float v) { return std::exp(v); }, [](float dy, float, float y) { return dy * y; });
+  return unary_op("exp", x, kernels::vector_exp, [](float dy, float, float y) { return dy * y; });
 }
 
 // y = log x;  dx += dy / x
 Var log(Var x) {
-  return unary_op("log", x, [](float v) { return std::log(v); }, [](float dy, float v, float) { return dy / v; });
+  return unary_op("log", x, kernels::vector_log, [](float dy, float v, float) { return dy / v; });
 }
 
 // y = log(1 + x);  dx += dy / (1 + x)
 Var log1p(Var x) {
-  return unary_op("log1p", x, [](float v) { return std::log1p(v); },
-                  [](float dy, float v, float) { return dy / (1.0f + v); });
+  return unary_op("log1p", x, kernels::vector_log1p, [](float dy, float v, float) { return dy / (1.0f + v); });
 }
 
 // y = e^x - 1;  dx += dy * (y + 1)
@@ -83,7 +82,7 @@ Var elu(Var x, float alpha) {
 
 // y = 1 / (1 + e^-x);  dx += dy * y (1 - y)
 Var sigmoid(Var x) {
-  return unary_op("sigmoid", x, stable_sigmoid, [](float dy, float, float y) { return dy * y * (1.0f - y); });
+  return unary_op("sigmoid", x, kernels::vector_sigmoid, [](float dy, float, float y) { return dy * y * (1.0f - y); });
 }
 
 // y = log sigmoid(x) = -softplus(-x);  dx += dy * sigmoid(-x)
@@ -94,13 +93,13 @@ Var log_sigmoid(Var x) {
 
 // y = tanh x;  dx += dy * (1 - y^2)
 Var tanh(Var x) {
-  return unary_op("tanh", x, [](float v) { return std::tanh(v); },
-                  [](float dy, float, float y) { return dy * (1.0f - y * y); });
+  return unary_op("tanh", x, kernels::vector_tanh, [](float dy, float, float y) { return dy * (1.0f - y * y); });
 }
 
 // y = log(1 + e^x);  dx += dy * sigmoid(x)
 Var softplus(Var x) {
-  return unary_op("softplus", x, stable_softplus, [](float dy, float v, float) { return dy * stable_sigmoid(v); });
+  return unary_op("softplus", x, kernels::vector_softplus,
+                  [](float dy, float v, float) { return dy * stable_sigmoid(v); });
 }
 
 // y = min(max(x, low), high);  dx += dy * [low <= x <= high]

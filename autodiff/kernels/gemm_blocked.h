@@ -1,0 +1,165 @@
+// The fast gemm: operand packing, cache blocking and a register-tiled micro-kernel,
+// written once with xsimd batches and compiled once per instruction set
+// (kernels/isa_<name>.cpp). Not installed: only the ISA translation units include it.
+//
+// Legend: C[M,N] = alpha * op(A)[M,K] op(B)[K,N] + beta * C, row-major.
+//   W   floats in one SIMD batch (4 SSE2/NEON, 8 AVX2, 16 AVX-512)
+//   MR  rows of C one micro-kernel call computes; NR = NV * W its columns
+//   KC  the slice of K packed at once: a B sliver (KC x NR) stays in L1
+//   MC  rows of A packed at once: the A block (MC x KC) stays in L2
+//   NC  columns of B packed at once: the B panel (KC x NC) stays in L3
+//
+// Loops, outermost first: jc over NC panels, pc over KC slices (pack B), ic over MC
+// blocks (pack A), then every (NR sliver, MR sliver) tile is one micro-kernel call.
+// Threads share the packing and split the tiles. Each element of C is summed by one
+// thread in an order fixed by KC alone, so results are bit-identical for any number of
+// threads.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <utility>
+#include <xsimd/xsimd.hpp>
+
+#include "autodiff/kernels/isa_kernels.h"
+
+namespace aevb::kernels {
+namespace {  // internal linkage: each ISA translation unit has its own copy
+
+template <class Arch>
+struct BlockedGemm {
+  using Batch = xsimd::batch<float, Arch>;
+  static constexpr int W = static_cast<int>(Batch::size);
+  static constexpr int NV = 2;
+  static constexpr int NR = NV * W;
+  // Accumulators MR x NV plus NV loads of B and one broadcast of A fit the register
+  // file: 32 registers with AVX-512, 16 otherwise.
+  static constexpr int MR = W == 16 ? 12 : 6;
+
+  // The [MR, NV] block of C += A sliver * B sliver, over kc steps, held in registers.
+  // `rows` <= MR and `nv` <= NV are compile-time so that edge tiles run the same code
+  // with fewer registers instead of a scalar loop.
+  template <int Rows, int Nv>
+  static void micro_kernel(int64_t kc, const float* a_packed, const float* b_packed, float* c, int64_t ldc, int cols,
+                           float alpha, float beta) {
+    Batch acc[Rows][Nv];
+    for (int r = 0; r < Rows; ++r)
+      for (int v = 0; v < Nv; ++v) acc[r][v] = Batch(0.0f);
+    for (int64_t p = 0; p < kc; ++p) {
+      Batch b[Nv];
+      for (int v = 0; v < Nv; ++v) b[v] = Batch::load_aligned(b_packed + p * NR + v * W);
+      const float* a = a_packed + p * MR;
+      for (int r = 0; r < Rows; ++r) {
+        const Batch a_r(a[r]);
+        for (int v = 0; v < Nv; ++v) acc[r][v] = xsimd::fma(a_r, b[v], acc[r][v]);
+      }
+    }
+    if (cols == Nv * W) {
+      const Batch alpha_v(alpha), beta_v(beta);
+      for (int r = 0; r < Rows; ++r)
+        for (int v = 0; v < Nv; ++v) {
+          float* out = c + r * ldc + v * W;
+          Batch value = alpha_v * acc[r][v];
+          // beta = 0 must not read C: it may hold NaN
+          if (beta != 0.0f) value = xsimd::fma(beta_v, Batch::load_unaligned(out), value);
+          value.store_unaligned(out);
+        }
+      return;
+    }
+    alignas(64) float tile[Nv * W];
+    for (int r = 0; r < Rows; ++r) {
+      for (int v = 0; v < Nv; ++v) acc[r][v].store_aligned(tile + v * W);
+      float* out = c + r * ldc;
+      for (int j = 0; j < cols; ++j) out[j] = beta != 0.0f ? std::fma(beta, out[j], alpha * tile[j]) : alpha * tile[j];
+    }
+  }
+
+  using MicroKernel = void (*)(int64_t, const float*, const float*, float*, int64_t, int, float, float);
+
+  // kernels[rows - 1][nv - 1]
+  template <std::size_t... R>
+  static constexpr auto make_table(std::index_sequence<R...>) {
+    return std::array<std::array<MicroKernel, NV>, MR>{{{&micro_kernel<R + 1, 1>, &micro_kernel<R + 1, NV>}...}};
+  }
+  static constexpr auto kernels = make_table(std::make_index_sequence<MR>{});
+
+  // packed[p * MR + r] = op(A)[i0 + r, p0 + p] for r < rows
+  static void pack_a(float* packed, const float* a, int64_t m, int64_t k, bool transpose_a, int64_t i0, int rows,
+                     int64_t p0, int64_t kc) {
+    if (transpose_a) {  // A stored [K, M]: each p is a contiguous run of rows
+      for (int64_t p = 0; p < kc; ++p) {
+        const float* source = a + (p0 + p) * m + i0;
+        float* dest = packed + p * MR;
+        for (int r = 0; r < rows; ++r) dest[r] = source[r];
+        for (int r = rows; r < MR; ++r) dest[r] = 0.0f;
+      }
+      return;
+    }
+    for (int r = 0; r < rows; ++r) {
+      const float* source = a + (i0 + r) * k + p0;
+      for (int64_t p = 0; p < kc; ++p) packed[p * MR + r] = source[p];
+    }
+    for (int r = rows; r < MR; ++r)
+      for (int64_t p = 0; p < kc; ++p) packed[p * MR + r] = 0.0f;
+  }
+
+  // packed[p * NR + j] = op(B)[p0 + p, j0 + j] for j < cols, 0 beyond
+  static void pack_b(float* packed, const float* b, int64_t n, int64_t k, bool transpose_b, int64_t j0, int cols,
+                     int64_t p0, int64_t kc) {
+    if (!transpose_b) {
+      for (int64_t p = 0; p < kc; ++p) {
+        const float* source = b + (p0 + p) * n + j0;
+        float* dest = packed + p * NR;
+        for (int j = 0; j < cols; ++j) dest[j] = source[j];
+        for (int j = cols; j < NR; ++j) dest[j] = 0.0f;
+      }
+      return;
+    }
+    for (int j = 0; j < cols; ++j) {  // B stored [N, K]
+      const float* source = b + (j0 + j) * k + p0;
+      for (int64_t p = 0; p < kc; ++p) packed[p * NR + j] = source[p];
+    }
+    for (int j = cols; j < NR; ++j)
+      for (int64_t p = 0; p < kc; ++p) packed[p * NR + j] = 0.0f;
+  }
+
+  // The body every thread of a team runs; its `omp for` loops are orphaned, so with no
+  // team it runs alone. `a_packed` holds MC x KC, `b_packed` KC x NC (rounded up to NR).
+  static void run(const GemmProblem& g, const GemmBlocking& blocking, float* a_packed, float* b_packed) {
+    const int64_t m = g.m, n = g.n, k = g.k;
+    const int64_t kc_max = blocking.kc, mc_max = blocking.mc, nc_max = blocking.nc;
+    for (int64_t jc = 0; jc < n; jc += nc_max) {
+      const int64_t nc = std::min(nc_max, n - jc);
+      const int64_t n_slivers = (nc + NR - 1) / NR;
+      for (int64_t pc = 0; pc < k; pc += kc_max) {
+        const int64_t kc = std::min(kc_max, k - pc);
+        const float beta = pc == 0 ? g.beta : 1.0f;  // later slices add to the first
+#pragma omp for schedule(static)
+        for (int64_t s = 0; s < n_slivers; ++s)
+          pack_b(b_packed + s * kc * NR, g.b, n, k, g.transpose_b, jc + s * NR,
+                 static_cast<int>(std::min<int64_t>(NR, nc - s * NR)), pc, kc);
+        for (int64_t ic = 0; ic < m; ic += mc_max) {
+          const int64_t mc = std::min(mc_max, m - ic);
+          const int64_t m_slivers = (mc + MR - 1) / MR;
+#pragma omp for schedule(static)
+          for (int64_t t = 0; t < m_slivers; ++t)
+            pack_a(a_packed + t * kc * MR, g.a, m, k, g.transpose_a, ic + t * MR,
+                   static_cast<int>(std::min<int64_t>(MR, mc - t * MR)), pc, kc);
+#pragma omp for schedule(static)
+          for (int64_t tile = 0; tile < n_slivers * m_slivers; ++tile) {
+            const int64_t s = tile / m_slivers, t = tile % m_slivers;
+            const int rows = static_cast<int>(std::min<int64_t>(MR, mc - t * MR));
+            const int cols = static_cast<int>(std::min<int64_t>(NR, nc - s * NR));
+            float* c = g.c + (ic + t * MR) * n + jc + s * NR;
+            kernels[rows - 1][cols <= W ? 0 : NV - 1](kc, a_packed + t * kc * MR, b_packed + s * kc * NR, c, n, cols,
+                                                      g.alpha, beta);
+          }
+        }
+      }
+    }
+  }
+};
+
+}  // namespace
+}  // namespace aevb::kernels

@@ -1,0 +1,35 @@
+// Fills one instruction set's kernel table (internal: each kernels/isa_<name>.cpp
+// includes this once, compiled with that set's flags).
+#pragma once
+
+#include "autodiff/kernels/gemm_blocked.h"
+#include "autodiff/kernels/isa_kernels.h"
+#include "autodiff/kernels/vector_math_impl.h"
+
+namespace aevb::kernels {
+namespace {
+
+template <class Arch>
+void blocked_gemm(const GemmProblem& problem, const GemmBlocking& blocking, float* a_packed, float* b_packed) {
+  BlockedGemm<Arch>::run(problem, blocking, a_packed, b_packed);
+}
+
+template <class Arch>
+IsaKernels make_isa_kernels(Isa isa) {
+  return IsaKernels{
+      .isa = isa,
+      .simd_width = BlockedGemm<Arch>::W,
+      .gemm_mr = BlockedGemm<Arch>::MR,
+      .gemm_nr = BlockedGemm<Arch>::NR,
+      .gemm = &blocked_gemm<Arch>,
+      .exp = &map_batches<Arch, ExpFormula>,
+      .log = &map_batches<Arch, LogFormula>,
+      .log1p = &map_batches<Arch, Log1pFormula>,
+      .tanh = &map_batches<Arch, TanhFormula>,
+      .sigmoid = &map_batches<Arch, SigmoidFormula>,
+      .softplus = &map_batches<Arch, SoftplusFormula>,
+  };
+}
+
+}  // namespace
+}  // namespace aevb::kernels

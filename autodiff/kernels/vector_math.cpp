@@ -1,0 +1,71 @@
+#include "autodiff/kernels/vector_math.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "autodiff/kernels/gemm.h"
+#include "autodiff/kernels/isa_kernels.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace aevb::kernels {
+
+namespace {
+
+// Runs the active instruction set's kernel, in chunks across threads for large arrays.
+void run(UnaryKernel IsaKernels::*kernel, float* y, const float* x, int64_t count) {
+  flush_denormals_on_this_thread();
+  const UnaryKernel f = active_kernels().*kernel;
+  bool threaded = count >= kElementwiseThreadingThreshold && thread_count() > 1;
+#ifdef _OPENMP
+  threaded = threaded && !omp_in_parallel();
+#endif
+  if (!threaded) {
+    f(y, x, count);
+    return;
+  }
+  constexpr int64_t kChunk = int64_t{1} << 14;
+  const int64_t chunks = (count + kChunk - 1) / kChunk;
+#pragma omp parallel for schedule(static)
+  for (int64_t chunk = 0; chunk < chunks; ++chunk) {
+    flush_denormals_on_this_thread();
+    const int64_t begin = chunk * kChunk;
+    f(y + begin, x + begin, std::min(kChunk, count - begin));
+  }
+}
+
+}  // namespace
+
+void vector_exp(float* y, const float* x, int64_t count) { run(&IsaKernels::exp, y, x, count); }
+void vector_log(float* y, const float* x, int64_t count) { run(&IsaKernels::log, y, x, count); }
+void vector_log1p(float* y, const float* x, int64_t count) { run(&IsaKernels::log1p, y, x, count); }
+void vector_tanh(float* y, const float* x, int64_t count) { run(&IsaKernels::tanh, y, x, count); }
+void vector_sigmoid(float* y, const float* x, int64_t count) { run(&IsaKernels::sigmoid, y, x, count); }
+void vector_softplus(float* y, const float* x, int64_t count) { run(&IsaKernels::softplus, y, x, count); }
+
+void reference_exp(float* y, const float* x, int64_t count) {
+  for (int64_t i = 0; i < count; ++i) y[i] = std::exp(x[i]);
+}
+void reference_log(float* y, const float* x, int64_t count) {
+  for (int64_t i = 0; i < count; ++i) y[i] = std::log(x[i]);
+}
+void reference_log1p(float* y, const float* x, int64_t count) {
+  for (int64_t i = 0; i < count; ++i) y[i] = std::log1p(x[i]);
+}
+void reference_tanh(float* y, const float* x, int64_t count) {
+  for (int64_t i = 0; i < count; ++i) y[i] = std::tanh(x[i]);
+}
+void reference_sigmoid(float* y, const float* x, int64_t count) {
+  for (int64_t i = 0; i < count; ++i) {
+    const float e = std::exp(-std::fabs(x[i]));
+    y[i] = x[i] >= 0 ? 1.0f / (1.0f + e) : e / (1.0f + e);
+  }
+}
+void reference_softplus(float* y, const float* x, int64_t count) {
+  for (int64_t i = 0; i < count; ++i)
+    y[i] = std::isnan(x[i]) ? x[i] : std::max(x[i], 0.0f) + std::log1p(std::exp(-std::fabs(x[i])));
+}
+
+}  // namespace aevb::kernels

@@ -1,0 +1,63 @@
+// The formulas of kernels/vector_math.h as generic functors, written once for xsimd
+// batches, and the driver that runs them over an array (internal: included by the
+// ISA translation units, each with its own flags).
+#pragma once
+
+#include <cstdint>
+#include <xsimd/xsimd.hpp>
+
+namespace aevb::kernels {
+namespace {  // internal linkage: each ISA translation unit has its own copy
+
+// xsimd's exp returns inf from 88.38 on, below where float overflows (88.72): there,
+// e^x = e^(x-1) * e, with x - 1 exact.
+struct ExpFormula {
+  template <class B> B operator()(B x) const {
+    const auto near_overflow = x > B(88.0f);
+    const B y = xsimd::exp(xsimd::select(near_overflow, x - B(1.0f), x));
+    return xsimd::select(near_overflow, y * B(2.71828182845904524f), y);
+  }
+};
+struct LogFormula {
+  template <class B> B operator()(B x) const { return xsimd::log(x); }
+};
+struct Log1pFormula {
+  template <class B> B operator()(B x) const { return xsimd::log1p(x); }
+};
+struct TanhFormula {
+  template <class B> B operator()(B x) const { return xsimd::tanh(x); }
+};
+// e = e^-|x| never overflows; sigmoid = 1 / (1 + e) for x >= 0, e / (1 + e) below.
+// NaN stays NaN through e.
+struct SigmoidFormula {
+  template <class B> B operator()(B x) const {
+    const B e = xsimd::exp(-xsimd::abs(x));
+    const B s = B(1.0f) / (B(1.0f) + e);
+    return xsimd::select(x >= B(0.0f), s, e * s);
+  }
+};
+// max(x, 0) + log1p(e^-|x|); NaN propagates through the second term.
+struct SoftplusFormula {
+  template <class B> B operator()(B x) const {
+    return xsimd::max(x, B(0.0f)) + xsimd::log1p(xsimd::exp(-xsimd::abs(x)));
+  }
+};
+
+// y[i] = f(x[i]) over whole batches; the last partial batch goes through a padded
+// buffer so that every element is computed by the same code.
+template <class Arch, class Formula>
+void map_batches(float* y, const float* x, int64_t count) {
+  using Batch = xsimd::batch<float, Arch>;
+  constexpr int64_t W = Batch::size;
+  const Formula formula;
+  int64_t i = 0;
+  for (; i + W <= count; i += W) formula(Batch::load_unaligned(x + i)).store_unaligned(y + i);
+  if (i == count) return;
+  alignas(64) float tail[W] = {};
+  for (int64_t j = i; j < count; ++j) tail[j - i] = x[j];
+  formula(Batch::load_aligned(tail)).store_aligned(tail);
+  for (int64_t j = i; j < count; ++j) y[j] = tail[j - i];
+}
+
+}  // namespace
+}  // namespace aevb::kernels

@@ -1,0 +1,166 @@
+// Tests for autodiff/kernels/gemm.cpp and gemm_blocked.h: the packed kernel of every
+// instruction set this machine runs, against the scalar reference, at edge shapes, all
+// four transpose combinations, alpha and beta, and with and without threads.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <algorithm>
+#include <limits>
+#include <stdexcept>
+#include <vector>
+
+#include "autodiff/kernels/gemm.h"
+#include "autodiff/kernels/isa.h"
+#include "autodiff/kernels/rng.h"
+
+using namespace aevb::kernels;
+
+namespace {
+
+std::vector<float> random_values(int64_t count, uint64_t seed) {
+  aevb::Rng rng(seed);
+  std::vector<float> values(static_cast<size_t>(count));
+  for (float& v : values) v = rng.uniform(-1.0f, 1.0f);
+  return values;
+}
+
+// Restores the instruction set and thread count a test changed.
+struct KernelSettingsGuard {
+  Isa isa = active_isa();
+  int threads = thread_count();
+  ~KernelSettingsGuard() {
+    set_isa(isa);
+    set_thread_count(threads);
+  }
+};
+
+struct Product {
+  int64_t m, n, k;
+  bool transpose_a, transpose_b;
+};
+
+// gemm against gemm_reference, element by element, within the rounding error bound of
+// a k-term dot product: |error| <= k * eps * sum_p |a_ip b_pj| (plus beta's term).
+void check_against_reference(const Product& p, float alpha, float beta, uint64_t seed) {
+  const std::vector<float> a = random_values(p.m * p.k, seed), b = random_values(p.k * p.n, seed + 1);
+  std::vector<float> c = random_values(p.m * p.n, seed + 2);
+  std::vector<float> expected = c;
+  gemm(c.data(), a.data(), b.data(), p.m, p.n, p.k, p.transpose_a, p.transpose_b, alpha, beta);
+  gemm_reference(expected.data(), a.data(), b.data(), p.m, p.n, p.k, p.transpose_a, p.transpose_b, alpha, beta);
+
+  std::vector<float> abs_a(a.size()), abs_b(b.size()), bound(c.size(), 0.0f);
+  for (size_t i = 0; i < a.size(); ++i) abs_a[i] = std::fabs(a[i]);
+  for (size_t i = 0; i < b.size(); ++i) abs_b[i] = std::fabs(b[i]);
+  gemm_reference(bound.data(), abs_a.data(), abs_b.data(), p.m, p.n, p.k, p.transpose_a, p.transpose_b, 1.0f, 0.0f);
+  const float eps = std::numeric_limits<float>::epsilon();
+  int failures = 0;
+  for (size_t i = 0; i < c.size(); ++i) {
+    const float tolerance = 2.0f * eps * (static_cast<float>(p.k) * std::fabs(alpha) * bound[i] + 2.0f + std::fabs(expected[i]));
+    if (!(std::fabs(c[i] - expected[i]) <= tolerance) && failures++ < 3)
+      FAIL_CHECK("element ", i, ": ", c[i], " against reference ", expected[i], " (tolerance ", tolerance, ")");
+  }
+  CHECK(failures == 0);
+}
+
+}  // namespace
+
+TEST_CASE("gemm: every instruction set matches the reference at edge shapes and all transposes") {
+  KernelSettingsGuard guard;
+  set_thread_count(1);
+  // Sizes around the tile (MR up to 12, NR up to 32) and block edges (KC, MC >= 64).
+  const std::vector<int64_t> sizes = {1, 3, 7, 8, 12, 13, 17, 33};
+  for (Isa isa : supported_isas()) {
+    set_isa(isa);
+    CAPTURE(isa_name(isa));
+    uint64_t seed = 1;
+    for (int transposes = 0; transposes < 4; ++transposes) {
+      const bool ta = transposes & 1, tb = transposes & 2;
+      for (int64_t m : sizes)
+        for (int64_t n : sizes) {
+          const Product p{m, n, (m * 7 + n * 3) % 19 + 1, ta, tb};
+          CAPTURE(p.m);
+          CAPTURE(p.n);
+          CAPTURE(p.k);
+          CAPTURE(ta);
+          CAPTURE(tb);
+          check_against_reference(p, 1.0f, 0.0f, seed++);
+        }
+      // Large and odd: several K slices, M blocks and N panels' edges.
+      const Product large{263, 301, 517, ta, tb};
+      check_against_reference(large, 0.75f, 1.0f, seed++);
+      // The VAE's shapes.
+      check_against_reference({128, 20, 400, ta, tb}, 1.0f, 1.0f, seed++);
+      check_against_reference({128, 784, 400, ta, tb}, 1.0f, 0.0f, seed++);
+    }
+  }
+}
+
+TEST_CASE("gemm: beta = 0 ignores NaN in C; beta scales C; k = 0 leaves beta * C") {
+  KernelSettingsGuard guard;
+  for (Isa isa : supported_isas()) {
+    set_isa(isa);
+    CAPTURE(isa_name(isa));
+    const std::vector<float> a = random_values(5 * 9, 3), b = random_values(9 * 37, 4);
+    std::vector<float> c(5 * 37, std::numeric_limits<float>::quiet_NaN()), expected(5 * 37, 0.0f);
+    gemm(c.data(), a.data(), b.data(), 5, 37, 9, false, false, 1.0f, 0.0f);
+    gemm_reference(expected.data(), a.data(), b.data(), 5, 37, 9, false, false, 1.0f, 0.0f);
+    for (size_t i = 0; i < c.size(); ++i) REQUIRE(std::fabs(c[i] - expected[i]) <= 1e-5f);
+
+    check_against_reference({5, 37, 9, false, true}, -2.0f, 0.5f, 11);
+    std::vector<float> scaled = {1.0f, -2.0f, 4.0f};
+    gemm(scaled.data(), a.data(), b.data(), 1, 3, 0, false, false, 1.0f, 0.5f);
+    CHECK(scaled == std::vector<float>{0.5f, -1.0f, 2.0f});
+    gemm(scaled.data(), a.data(), b.data(), 1, 3, 0, false, false, 1.0f, 0.0f);
+    CHECK(scaled == std::vector<float>{0.0f, 0.0f, 0.0f});
+  }
+}
+
+TEST_CASE("gemm: bit-identical for 1, 2 and 3 threads on every instruction set") {
+  KernelSettingsGuard guard;
+  for (Isa isa : supported_isas()) {
+    set_isa(isa);
+    CAPTURE(isa_name(isa));
+    for (int transposes = 0; transposes < 4; ++transposes) {
+      const bool ta = transposes & 1, tb = transposes & 2;
+      // Over the threading threshold, with edges in every dimension.
+      const int64_t m = 131, n = 403, k = 397;
+      REQUIRE(m * n * k >= kGemmThreadingThreshold);
+      const std::vector<float> a = random_values(m * k, 20), b = random_values(k * n, 21);
+      std::vector<std::vector<float>> results;
+      for (int threads : {1, 2, 3}) {
+        set_thread_count(threads);
+        std::vector<float> c = random_values(m * n, 22);
+        gemm(c.data(), a.data(), b.data(), m, n, k, ta, tb, 1.0f, 1.0f);
+        results.push_back(c);
+      }
+      CHECK(results[0] == results[1]);
+      CHECK(results[0] == results[2]);
+    }
+  }
+}
+
+TEST_CASE("isa: names parse; an unsupported or unknown set is refused with the allowed ones") {
+  KernelSettingsGuard guard;
+  const std::vector<Isa> isas = supported_isas();
+  REQUIRE(!isas.empty());
+  CHECK(isas.front() == Isa::scalar);
+  for (Isa isa : isas) CHECK(parse_isa(isa_name(isa)) == isa);
+  CHECK_THROWS_WITH_AS(parse_isa("avx1024"),
+                       "unknown instruction set 'avx1024': expected scalar, sse2, avx2, avx512 or neon",
+                       std::invalid_argument);
+#if defined(__x86_64__)
+  CHECK_THROWS_AS(set_isa(Isa::neon), std::invalid_argument);
+  CHECK(std::find(isas.begin(), isas.end(), Isa::sse2) != isas.end());
+#endif
+}
+
+TEST_CASE("kernels set flush-to-zero and denormals-are-zero on the threads they run on") {
+  const std::vector<float> a = {1.0f}, b = {1.0f};
+  std::vector<float> c = {0.0f};
+  gemm(c.data(), a.data(), b.data(), 1, 1, 1, false, false, 1.0f, 0.0f);  // sets it on this thread
+  volatile float smallest_normal = std::numeric_limits<float>::min();
+  volatile float half = 0.5f;
+#if defined(__x86_64__) || defined(__aarch64__)
+  CHECK(smallest_normal * half == 0.0f);  // would be a subnormal without FTZ
+#endif
+}
