@@ -36,19 +36,20 @@ struct BlockedGemm {
   // Accumulators MR x NV plus NV loads of B and one broadcast of A fit the register
   // file: 32 registers with AVX-512, 16 otherwise.
   static constexpr int MR = W == 16 ? 12 : 6;
+  static constexpr int64_t kReadBInPlaceRows = 256;
 
   // The [MR, NV] block of C += A sliver * B sliver, over kc steps, held in registers.
   // `rows` <= MR and `nv` <= NV are compile-time so that edge tiles run the same code
   // with fewer registers instead of a scalar loop.
   template <int Rows, int Nv>
-  static void micro_kernel(int64_t kc, const float* a_packed, const float* b_packed, float* c, int64_t ldc, int cols,
-                           float alpha, float beta) {
+  static void micro_kernel(int64_t kc, const float* a_packed, const float* b_sliver, int64_t ldb, float* c,
+                           int64_t ldc, int cols, float alpha, float beta) {
     Batch acc[Rows][Nv];
     for (int r = 0; r < Rows; ++r)
       for (int v = 0; v < Nv; ++v) acc[r][v] = Batch(0.0f);
     for (int64_t p = 0; p < kc; ++p) {
       Batch b[Nv];
-      for (int v = 0; v < Nv; ++v) b[v] = Batch::load_aligned(b_packed + p * NR + v * W);
+      for (int v = 0; v < Nv; ++v) b[v] = Batch::load_unaligned(b_sliver + p * ldb + v * W);
       const float* a = a_packed + p * MR;
       for (int r = 0; r < Rows; ++r) {
         const Batch a_r(a[r]);
@@ -75,7 +76,7 @@ struct BlockedGemm {
     }
   }
 
-  using MicroKernel = void (*)(int64_t, const float*, const float*, float*, int64_t, int, float, float);
+  using MicroKernel = void (*)(int64_t, const float*, const float*, int64_t, float*, int64_t, int, float, float);
 
   // kernels[rows - 1][nv - 1]
   template <std::size_t... R>
@@ -129,6 +130,10 @@ struct BlockedGemm {
   static void run(const GemmProblem& g, const GemmBlocking& blocking, float* a_packed, float* b_packed) {
     const int64_t m = g.m, n = g.n, k = g.k;
     const int64_t kc_max = blocking.kc, mc_max = blocking.mc, nc_max = blocking.nc;
+    // With few rows, packing B costs more than it saves: each B sliver serves only
+    // m / MR tiles. B's rows then feed the micro-kernel from where they lie (full
+    // slivers; the last, narrower one is still packed, zero-padded).
+    const bool read_b_in_place = !g.transpose_b && m <= kReadBInPlaceRows;
     for (int64_t jc = 0; jc < n; jc += nc_max) {
       const int64_t nc = std::min(nc_max, n - jc);
       const int64_t n_slivers = (nc + NR - 1) / NR;
@@ -137,7 +142,8 @@ struct BlockedGemm {
         const float beta = pc == 0 ? g.beta : 1.0f;  // later slices add to the first
 #pragma omp for schedule(static)
         for (int64_t s = 0; s < n_slivers; ++s)
-          pack_b(b_packed + s * kc * NR, g.b, n, k, g.transpose_b, jc + s * NR,
+          if (!read_b_in_place || nc - s * NR < NR)
+            pack_b(b_packed + s * kc * NR, g.b, n, k, g.transpose_b, jc + s * NR,
                  static_cast<int>(std::min<int64_t>(NR, nc - s * NR)), pc, kc);
         for (int64_t ic = 0; ic < m; ic += mc_max) {
           const int64_t mc = std::min(mc_max, m - ic);
@@ -152,8 +158,10 @@ struct BlockedGemm {
             const int rows = static_cast<int>(std::min<int64_t>(MR, mc - t * MR));
             const int cols = static_cast<int>(std::min<int64_t>(NR, nc - s * NR));
             float* c = g.c + (ic + t * MR) * n + jc + s * NR;
-            kernels[rows - 1][cols <= W ? 0 : NV - 1](kc, a_packed + t * kc * MR, b_packed + s * kc * NR, c, n, cols,
-                                                      g.alpha, beta);
+            const bool in_place = read_b_in_place && cols == NR;
+            const float* b_sliver = in_place ? g.b + pc * n + jc + s * NR : b_packed + s * kc * NR;
+            kernels[rows - 1][cols <= W ? 0 : NV - 1](kc, a_packed + t * kc * MR, b_sliver, in_place ? n : NR, c, n,
+                                                      cols, g.alpha, beta);
           }
         }
       }

@@ -145,6 +145,12 @@ const IsaKernels& scalar_kernels() {
       .tanh = &reference_tanh,
       .sigmoid = &reference_sigmoid,
       .softplus = &reference_softplus,
+      // The fused kernels' dispatchers run their reference loops instead.
+      .sgd = nullptr,
+      .adagrad = nullptr,
+      .adam = nullptr,
+      .bce_forward = nullptr,
+      .bce_backward_logits = nullptr,
   };
   return table;
 }

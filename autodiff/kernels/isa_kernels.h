@@ -25,6 +25,14 @@ struct GemmBlocking {
 
 using UnaryKernel = void (*)(float* y, const float* x, int64_t count);
 
+// One optimizer step's constants (kernels/optimizer.h); the bias corrections of Adam
+// are folded into step_size and inverse_sqrt_second_correction once per step.
+struct OptimizerStep {
+  float learning_rate = 0, momentum = 0, weight_decay = 0, epsilon = 0;
+  float beta1 = 0, beta2 = 0, step_size = 0, inverse_sqrt_second_correction = 0;
+  bool nesterov = false, decoupled_weight_decay = false;
+};
+
 struct IsaKernels {
   Isa isa;
   int simd_width;  // floats per batch
@@ -32,6 +40,14 @@ struct IsaKernels {
   // Runs on every thread of a team (or alone); see BlockedGemm::run.
   void (*gemm)(const GemmProblem&, const GemmBlocking&, float* a_packed, float* b_packed);
   UnaryKernel exp, log, log1p, tanh, sigmoid, softplus;
+  // Fused kernels; null in the scalar table, whose callers run the reference loops.
+  void (*sgd)(float* param, float* velocity, const float* grad, int64_t count, const OptimizerStep&);
+  void (*adagrad)(float* param, float* sum_squares, const float* grad, int64_t count, const OptimizerStep&);
+  void (*adam)(float* param, float* first_moment, float* second_moment, const float* grad, int64_t count,
+               const OptimizerStep&);
+  void (*bce_forward)(float* y, const float* logits, const float* targets, int64_t count);
+  void (*bce_backward_logits)(float* dlogits, const float* dy, const float* logits, const float* targets,
+                              int64_t count);
 };
 
 // The table in use (isa.cpp).

@@ -2,6 +2,7 @@
 // includes this once, compiled with that set's flags).
 #pragma once
 
+#include "autodiff/kernels/fused_impl.h"
 #include "autodiff/kernels/gemm_blocked.h"
 #include "autodiff/kernels/isa_kernels.h"
 #include "autodiff/kernels/vector_math_impl.h"
@@ -28,6 +29,11 @@ IsaKernels make_isa_kernels(Isa isa) {
       .tanh = &map_batches<Arch, TanhFormula>,
       .sigmoid = &map_batches<Arch, SigmoidFormula>,
       .softplus = &map_batches<Arch, SoftplusFormula>,
+      .sgd = &sgd<Arch>,
+      .adagrad = &adagrad<Arch>,
+      .adam = &adam<Arch>,
+      .bce_forward = &bce_forward<Arch>,
+      .bce_backward_logits = &bce_backward_logits<Arch>,
   };
 }
 

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <numbers>
 
+#include "autodiff/kernels/isa_kernels.h"
+
 namespace aevb::kernels {
 namespace {
 float sigmoid(float v) {
@@ -15,14 +17,35 @@ const float kLogTwoPi = static_cast<float>(std::log(2.0 * std::numbers::pi));
 }  // namespace
 
 void bce_with_logits_forward(float* y, const float* logits, const float* targets, int64_t count) {
+  flush_denormals_on_this_thread();
+  if (const auto forward = active_kernels().bce_forward)
+    forward(y, logits, targets, count);
+  else
+    bce_with_logits_forward_reference(y, logits, targets, count);
+}
+
+void bce_with_logits_backward(float* dlogits, float* dtargets, const float* dy, const float* logits,
+                              const float* targets, int64_t count) {
+  flush_denormals_on_this_thread();
+  const auto backward = active_kernels().bce_backward_logits;
+  if (backward == nullptr) {
+    bce_with_logits_backward_reference(dlogits, dtargets, dy, logits, targets, count);
+    return;
+  }
+  if (dlogits) backward(dlogits, dy, logits, targets, count);
+  if (dtargets)
+    for (int64_t i = 0; i < count; ++i) dtargets[i] += -dy[i] * logits[i];
+}
+
+void bce_with_logits_forward_reference(float* y, const float* logits, const float* targets, int64_t count) {
   for (int64_t i = 0; i < count; ++i) {
     float l = logits[i];
     y[i] = std::max(l, 0.0f) - l * targets[i] + std::log1p(std::exp(-std::fabs(l)));
   }
 }
 
-void bce_with_logits_backward(float* dlogits, float* dtargets, const float* dy, const float* logits,
-                              const float* targets, int64_t count) {
+void bce_with_logits_backward_reference(float* dlogits, float* dtargets, const float* dy, const float* logits,
+                                        const float* targets, int64_t count) {
   for (int64_t i = 0; i < count; ++i) {
     if (dlogits) dlogits[i] += dy[i] * (sigmoid(logits[i]) - targets[i]);
     if (dtargets) dtargets[i] += -dy[i] * logits[i];

@@ -1,5 +1,6 @@
 // Fused loss kernels: value and gradient each in one pass, stable by construction.
-// A null gradient pointer means that input needs no gradient.
+// A null gradient pointer means that input needs no gradient. The BCE kernels run on
+// the active instruction set (kernels/isa.h); <name>_reference is the scalar twin.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +12,10 @@ void bce_with_logits_forward(float* y, const float* logits, const float* targets
 // dl += dy (sigmoid(l) - t);  dt += -dy l
 void bce_with_logits_backward(float* dlogits, float* dtargets, const float* dy, const float* logits,
                               const float* targets, int64_t count);
+
+void bce_with_logits_forward_reference(float* y, const float* logits, const float* targets, int64_t count);
+void bce_with_logits_backward_reference(float* dlogits, float* dtargets, const float* dy, const float* logits,
+                                        const float* targets, int64_t count);
 
 // y = 0.5 (log 2 pi + v + (x - m)^2 e^-v), v the log-variance
 void gaussian_nll_forward(float* y, const float* x, const float* mean, const float* log_variance, int64_t count);

@@ -2,9 +2,59 @@
 
 #include <cmath>
 
+#include "autodiff/kernels/isa_kernels.h"
+
 namespace aevb::kernels {
 
+namespace {
+// Adam's bias corrections are per step, not per element: computed once, in double.
+void fold_adam_corrections(OptimizerStep& s, int64_t step) {
+  const double t = static_cast<double>(step);
+  const float first_correction = static_cast<float>(1.0 - std::pow(static_cast<double>(s.beta1), t));
+  const float second_correction = static_cast<float>(1.0 - std::pow(static_cast<double>(s.beta2), t));
+  s.step_size = s.learning_rate / first_correction;
+  s.inverse_sqrt_second_correction = 1.0f / std::sqrt(second_correction);
+}
+}  // namespace
+
 void sgd_update(float* param, float* velocity, const float* grad, int64_t count, float learning_rate, float momentum,
+                float weight_decay, bool nesterov) {
+  flush_denormals_on_this_thread();
+  const OptimizerStep s{.learning_rate = learning_rate, .momentum = momentum, .weight_decay = weight_decay,
+                        .nesterov = nesterov};
+  if (const auto sgd = active_kernels().sgd)
+    sgd(param, velocity, grad, count, s);
+  else
+    sgd_update_reference(param, velocity, grad, count, learning_rate, momentum, weight_decay, nesterov);
+}
+
+void adagrad_update(float* param, float* sum_squares, const float* grad, int64_t count, float learning_rate,
+                    float weight_decay, float epsilon) {
+  flush_denormals_on_this_thread();
+  const OptimizerStep s{.learning_rate = learning_rate, .weight_decay = weight_decay, .epsilon = epsilon};
+  if (const auto adagrad = active_kernels().adagrad)
+    adagrad(param, sum_squares, grad, count, s);
+  else
+    adagrad_update_reference(param, sum_squares, grad, count, learning_rate, weight_decay, epsilon);
+}
+
+void adam_update(float* param, float* first_moment, float* second_moment, const float* grad, int64_t count,
+                 float learning_rate, float beta1, float beta2, float epsilon, float weight_decay,
+                 bool decoupled_weight_decay, int64_t step) {
+  flush_denormals_on_this_thread();
+  OptimizerStep s{.learning_rate = learning_rate, .weight_decay = weight_decay, .epsilon = epsilon, .beta1 = beta1,
+                  .beta2 = beta2, .decoupled_weight_decay = decoupled_weight_decay};
+  fold_adam_corrections(s, step);
+  if (const auto adam = active_kernels().adam)
+    adam(param, first_moment, second_moment, grad, count, s);
+  else
+    adam_update_reference(param, first_moment, second_moment, grad, count, learning_rate, beta1, beta2, epsilon,
+                          weight_decay, decoupled_weight_decay, step);
+}
+
+// The scalar reference loops.
+
+void sgd_update_reference(float* param, float* velocity, const float* grad, int64_t count, float learning_rate, float momentum,
                 float weight_decay, bool nesterov) {
   for (int64_t i = 0; i < count; ++i) {
     float g = grad[i] + weight_decay * param[i];
@@ -13,7 +63,7 @@ void sgd_update(float* param, float* velocity, const float* grad, int64_t count,
   }
 }
 
-void adagrad_update(float* param, float* sum_squares, const float* grad, int64_t count, float learning_rate,
+void adagrad_update_reference(float* param, float* sum_squares, const float* grad, int64_t count, float learning_rate,
                     float weight_decay, float epsilon) {
   for (int64_t i = 0; i < count; ++i) {
     float g = grad[i] + weight_decay * param[i];
@@ -22,7 +72,7 @@ void adagrad_update(float* param, float* sum_squares, const float* grad, int64_t
   }
 }
 
-void adam_update(float* param, float* first_moment, float* second_moment, const float* grad, int64_t count,
+void adam_update_reference(float* param, float* first_moment, float* second_moment, const float* grad, int64_t count,
                  float learning_rate, float beta1, float beta2, float epsilon, float weight_decay,
                  bool decoupled_weight_decay, int64_t step) {
   // The bias corrections are per step, not per element: computed once, in double.

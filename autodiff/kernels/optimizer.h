@@ -1,5 +1,7 @@
 // Optimizer updates, each one fused pass over a parameter: no tape, no temporaries.
 // Conventions follow PyTorch's, so results can be compared with it step for step.
+// Each runs on the active instruction set (kernels/isa.h) and is bit-identical to its
+// scalar twin, <name>_reference, on every one: the formulas use no fused multiply-add.
 // g below is the gradient, p the parameter, t the step count starting at 1.
 #pragma once
 
@@ -23,5 +25,13 @@ void adagrad_update(float* param, float* sum_squares, const float* grad, int64_t
 void adam_update(float* param, float* first_moment, float* second_moment, const float* grad, int64_t count,
                  float learning_rate, float beta1, float beta2, float epsilon, float weight_decay,
                  bool decoupled_weight_decay, int64_t step);
+
+void sgd_update_reference(float* param, float* velocity, const float* grad, int64_t count, float learning_rate,
+                          float momentum, float weight_decay, bool nesterov);
+void adagrad_update_reference(float* param, float* sum_squares, const float* grad, int64_t count,
+                              float learning_rate, float weight_decay, float epsilon);
+void adam_update_reference(float* param, float* first_moment, float* second_moment, const float* grad,
+                           int64_t count, float learning_rate, float beta1, float beta2, float epsilon,
+                           float weight_decay, bool decoupled_weight_decay, int64_t step);
 
 }  // namespace aevb::kernels

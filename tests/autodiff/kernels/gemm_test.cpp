@@ -7,32 +7,19 @@
 #include <algorithm>
 #include <limits>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "autodiff/kernels/gemm.h"
 #include "autodiff/kernels/isa.h"
 #include "autodiff/kernels/rng.h"
+#include "tests/autodiff/kernels/kernel_test_helpers.h"
 
 using namespace aevb::kernels;
+using aevb::testing::KernelSettingsGuard;
+using aevb::testing::random_values;
 
 namespace {
-
-std::vector<float> random_values(int64_t count, uint64_t seed) {
-  aevb::Rng rng(seed);
-  std::vector<float> values(static_cast<size_t>(count));
-  for (float& v : values) v = rng.uniform(-1.0f, 1.0f);
-  return values;
-}
-
-// Restores the instruction set and thread count a test changed.
-struct KernelSettingsGuard {
-  Isa isa = active_isa();
-  int threads = thread_count();
-  ~KernelSettingsGuard() {
-    set_isa(isa);
-    set_thread_count(threads);
-  }
-};
 
 struct Product {
   int64_t m, n, k;
@@ -71,7 +58,7 @@ TEST_CASE("gemm: every instruction set matches the reference at edge shapes and 
   const std::vector<int64_t> sizes = {1, 3, 7, 8, 12, 13, 17, 33};
   for (Isa isa : supported_isas()) {
     set_isa(isa);
-    CAPTURE(isa_name(isa));
+    CAPTURE(std::string(isa_name(isa)));
     uint64_t seed = 1;
     for (int transposes = 0; transposes < 4; ++transposes) {
       const bool ta = transposes & 1, tb = transposes & 2;
@@ -99,7 +86,7 @@ TEST_CASE("gemm: beta = 0 ignores NaN in C; beta scales C; k = 0 leaves beta * C
   KernelSettingsGuard guard;
   for (Isa isa : supported_isas()) {
     set_isa(isa);
-    CAPTURE(isa_name(isa));
+    CAPTURE(std::string(isa_name(isa)));
     const std::vector<float> a = random_values(5 * 9, 3), b = random_values(9 * 37, 4);
     std::vector<float> c(5 * 37, std::numeric_limits<float>::quiet_NaN()), expected(5 * 37, 0.0f);
     gemm(c.data(), a.data(), b.data(), 5, 37, 9, false, false, 1.0f, 0.0f);
@@ -119,7 +106,7 @@ TEST_CASE("gemm: bit-identical for 1, 2 and 3 threads on every instruction set")
   KernelSettingsGuard guard;
   for (Isa isa : supported_isas()) {
     set_isa(isa);
-    CAPTURE(isa_name(isa));
+    CAPTURE(std::string(isa_name(isa)));
     for (int transposes = 0; transposes < 4; ++transposes) {
       const bool ta = transposes & 1, tb = transposes & 2;
       // Over the threading threshold, with edges in every dimension.

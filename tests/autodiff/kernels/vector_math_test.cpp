@@ -15,8 +15,11 @@
 #include "autodiff/kernels/isa.h"
 #include "autodiff/kernels/rng.h"
 #include "autodiff/kernels/vector_math.h"
+#include "tests/autodiff/kernels/kernel_test_helpers.h"
 
 using namespace aevb::kernels;
+using aevb::testing::KernelSettingsGuard;
+using aevb::testing::ulps_between;
 
 namespace {
 
@@ -41,26 +44,6 @@ const std::vector<MathFunction>& math_functions() {
   return functions;
 }
 
-// Distance in units in the last place; floats of one sign map to ordered integers.
-int64_t ulps_between(float a, float b) {
-  if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b) ? 0 : INT64_MAX;
-  if (a == b) return 0;  // +0 and -0 too
-  auto ordered = [](float v) {
-    const int32_t bits = std::bit_cast<int32_t>(v);
-    return bits < 0 ? int64_t{INT32_MIN} - bits : int64_t{bits};
-  };
-  return std::llabs(ordered(a) - ordered(b));
-}
-
-struct KernelSettingsGuard {
-  Isa isa = active_isa();
-  int threads = thread_count();
-  ~KernelSettingsGuard() {
-    set_isa(isa);
-    set_thread_count(threads);
-  }
-};
-
 void check_agrees(const MathFunction& f, const std::vector<float>& x) {
   std::vector<float> y(x.size(), -1.0f), expected(x.size());
   f.simd(y.data(), x.data(), static_cast<int64_t>(x.size()));
@@ -81,9 +64,9 @@ TEST_CASE("vector math: every instruction set agrees with the C library at sizes
   set_thread_count(1);
   for (Isa isa : supported_isas()) {
     set_isa(isa);
-    CAPTURE(isa_name(isa));
+    CAPTURE(std::string(isa_name(isa)));
     for (const MathFunction& f : math_functions())
-      for (int64_t size : {0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 100003}) {
+      for (int64_t size : aevb::testing::kEdgeSizes) {
         aevb::Rng rng(static_cast<uint64_t>(size) + 7);
         std::vector<float> x(static_cast<size_t>(size));
         for (float& v : x) v = rng.uniform(f.low, f.high);
@@ -99,7 +82,7 @@ TEST_CASE("vector math: 0, +-inf, NaN, the overflow edges and values near 0") {
                                       1e-7f, -1e-7f, 1e-20f, 0.5f, -0.5f, 1.0f, -1.0f, 20.0f, -20.0f, 1e30f};
   for (Isa isa : supported_isas()) {
     set_isa(isa);
-    CAPTURE(isa_name(isa));
+    CAPTURE(std::string(isa_name(isa)));
     for (const MathFunction& f : math_functions()) {
       std::vector<float> x = special;
       if (f.name == "log") x = {0.0f, -0.0f, -1.0f, inf, -inf, nan, 1.0f, 1e-30f, 1e30f, 2.0f, 0.5f};
