@@ -1,0 +1,306 @@
+// Kernel benchmarks: gemm at the VAE's shapes and at squares (against OpenBLAS when it
+// is installed, and against the measured FMA peak), the vectorized math in cache and
+// in memory against the scalar loops, the reductions, and the optimizer updates; each
+// at 1, 2, ... all threads where threads apply.
+//
+//   build/bench/kernels                    every benchmark, then the summary tables
+//   build/bench/kernels --json out.json    also writes Google Benchmark's JSON
+//   build/bench/kernels --benchmark_filter=gemm/vae   any Google Benchmark flag
+//
+// Environment: AEVB_ISA picks the instruction set (kernels/isa.h).
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "autodiff/kernels/gemm.h"
+#include "autodiff/kernels/isa.h"
+#include "autodiff/kernels/optimizer.h"
+#include "autodiff/kernels/reduce.h"
+#include "autodiff/kernels/rng.h"
+#include "autodiff/kernels/vector_math.h"
+#include "bench/peak.h"
+
+#ifdef AEVB_BENCH_OPENBLAS
+#include <cblas.h>
+#endif
+
+namespace {
+
+using namespace aevb::kernels;
+
+std::vector<float> random_values(int64_t count, uint64_t seed, float low = -1.0f, float high = 1.0f) {
+  aevb::Rng rng(seed);
+  std::vector<float> values(static_cast<size_t>(count));
+  for (float& v : values) v = rng.uniform(low, high);
+  return values;
+}
+
+struct GemmShape {
+  const char* name;
+  int64_t m, n, k;
+  bool transpose_a, transpose_b;
+};
+
+// The VAE's products (batch 128, 784-400-20-400-784): forward, then the backward forms,
+// A^T B for weight gradients and A B^T for input gradients.
+const std::vector<GemmShape> kVaeShapes = {
+    {"vae/x.W1[128x784x400]", 128, 400, 784, false, false},
+    {"vae/h.W4[128x400x784]", 128, 784, 400, false, false},
+    {"vae/h.W2[128x400x20]", 128, 20, 400, false, false},
+    {"vae/z.W3[128x20x400]", 128, 400, 20, false, false},
+    {"vae/dW1=x^T.dy[784x128x400]", 784, 400, 128, true, false},
+    {"vae/dW4=h^T.dy[400x128x784]", 400, 784, 128, true, false},
+    {"vae/dW2=h^T.dy[400x128x20]", 400, 20, 128, true, false},
+    {"vae/dh=dy.W4^T[128x784x400]", 128, 400, 784, false, true},
+    {"vae/dh=dy.W2^T[128x20x400]", 128, 400, 20, false, true},
+    {"vae/dz=dy.W3^T[128x400x20]", 128, 20, 400, false, true},
+};
+const std::vector<GemmShape> kSquares = {
+    {"square/256", 256, 256, 256, false, false},
+    {"square/512", 512, 512, 512, false, false},
+    {"square/1024", 1024, 1024, 1024, false, false},
+    {"square/2048", 2048, 2048, 2048, false, false},
+};
+
+std::vector<int> thread_counts() {
+  const int all = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<int> counts;
+  for (int t = 1; t < all; t *= 2) counts.push_back(t);
+  counts.push_back(all);
+  return counts;
+}
+
+void gemm_benchmark(benchmark::State& state, GemmShape s, int threads, bool openblas) {
+  const auto a = random_values(s.m * s.k, 1), b = random_values(s.k * s.n, 2);
+  auto c = random_values(s.m * s.n, 3);
+  set_thread_count(threads);
+#ifdef AEVB_BENCH_OPENBLAS
+  openblas_set_num_threads(threads);
+#endif
+  for (auto _ : state) {
+    if (openblas) {
+#ifdef AEVB_BENCH_OPENBLAS
+      cblas_sgemm(CblasRowMajor, s.transpose_a ? CblasTrans : CblasNoTrans, s.transpose_b ? CblasTrans : CblasNoTrans,
+                  static_cast<int>(s.m), static_cast<int>(s.n), static_cast<int>(s.k), 1.0f, a.data(),
+                  static_cast<int>(s.transpose_a ? s.m : s.k), b.data(), static_cast<int>(s.transpose_b ? s.k : s.n),
+                  1.0f, c.data(), static_cast<int>(s.n));
+#endif
+    } else {
+      gemm(c.data(), a.data(), b.data(), s.m, s.n, s.k, s.transpose_a, s.transpose_b, 1.0f, 1.0f);
+    }
+    benchmark::DoNotOptimize(c.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * s.m * s.n * s.k * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void gemm_reference_benchmark(benchmark::State& state, GemmShape s) {
+  const auto a = random_values(s.m * s.k, 1), b = random_values(s.k * s.n, 2);
+  auto c = random_values(s.m * s.n, 3);
+  set_thread_count(1);
+  for (auto _ : state) {
+    gemm_reference(c.data(), a.data(), b.data(), s.m, s.n, s.k, s.transpose_a, s.transpose_b, 1.0f, 1.0f);
+    benchmark::DoNotOptimize(c.data());
+  }
+  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * s.m * s.n * s.k * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+using ArrayFunction = void (*)(float*, const float*, int64_t);
+
+void math_benchmark(benchmark::State& state, ArrayFunction f, int64_t count, int threads, float low, float high) {
+  const auto x = random_values(count, 4, low, high);
+  std::vector<float> y(x.size());
+  set_thread_count(threads);
+  for (auto _ : state) {
+    f(y.data(), x.data(), count);
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.SetItemsProcessed(state.iterations() * count);
+  state.SetBytesProcessed(state.iterations() * count * 2 * static_cast<int64_t>(sizeof(float)));
+}
+
+void reduction_benchmark(benchmark::State& state, const std::string& which, int64_t rows, int64_t columns) {
+  const auto x = random_values(rows * columns, 5);
+  std::vector<float> y(static_cast<size_t>(std::max(rows, columns))), max(y.size()), sum_exp(y.size());
+  set_thread_count(1);
+  for (auto _ : state) {
+    if (which == "sum_rows") sum_axis(y.data(), x.data(), rows, columns, 1);
+    if (which == "sum_columns") sum_axis(y.data(), x.data(), 1, rows, columns);
+    if (which == "column_sums") accumulate_column_sums(y.data(), x.data(), rows, columns);
+    if (which == "max_rows") max_axis(y.data(), x.data(), rows, columns, 1);
+    if (which == "logsumexp_rows") logsumexp_axis(y.data(), max.data(), sum_exp.data(), x.data(), rows, columns, 1);
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.SetItemsProcessed(state.iterations() * rows * columns);
+  state.SetBytesProcessed(state.iterations() * rows * columns * static_cast<int64_t>(sizeof(float)));
+}
+
+void adam_benchmark(benchmark::State& state, int64_t count, bool reference) {
+  auto param = random_values(count, 6), m = random_values(count, 7), v = random_values(count, 8, 0.0f, 1.0f);
+  const auto grad = random_values(count, 9);
+  int64_t step = 1;
+  for (auto _ : state) {
+    if (reference)
+      adam_update_reference(param.data(), m.data(), v.data(), grad.data(), count, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.0f,
+                            false, step++);
+    else
+      adam_update(param.data(), m.data(), v.data(), grad.data(), count, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.0f, false,
+                  step++);
+    benchmark::DoNotOptimize(param.data());
+  }
+  state.SetItemsProcessed(state.iterations() * count);
+  // reads param, m, v, grad; writes param, m, v
+  state.SetBytesProcessed(state.iterations() * count * 7 * static_cast<int64_t>(sizeof(float)));
+}
+
+struct MathCase {
+  const char* name;
+  ArrayFunction simd, reference;
+  float low, high;
+};
+
+void register_all() {
+  const std::vector<int> threads = thread_counts();
+  for (const auto& shapes : {kVaeShapes, kSquares})
+    for (const GemmShape& s : shapes) {
+      for (int t : threads)
+        benchmark::RegisterBenchmark(("gemm/" + std::string(s.name) + "/aevb/threads:" + std::to_string(t)).c_str(),
+                                     gemm_benchmark, s, t, false)
+            ->Unit(benchmark::kMicrosecond)->UseRealTime();
+#ifdef AEVB_BENCH_OPENBLAS
+      for (int t : threads)
+        benchmark::RegisterBenchmark(("gemm/" + std::string(s.name) + "/openblas/threads:" + std::to_string(t)).c_str(),
+                                     gemm_benchmark, s, t, true)
+            ->Unit(benchmark::kMicrosecond)->UseRealTime();
+#endif
+      if (s.m * s.n * s.k <= 512 * 512 * 512)
+        benchmark::RegisterBenchmark(("gemm/" + std::string(s.name) + "/reference/threads:1").c_str(),
+                                     gemm_reference_benchmark, s)
+            ->Unit(benchmark::kMicrosecond)->UseRealTime();
+    }
+
+  const std::vector<MathCase> math = {
+      {"exp", vector_exp, reference_exp, -10.0f, 10.0f},
+      {"log", vector_log, reference_log, 1e-3f, 1e3f},
+      {"tanh", vector_tanh, reference_tanh, -5.0f, 5.0f},
+      {"sigmoid", vector_sigmoid, reference_sigmoid, -10.0f, 10.0f},
+      {"softplus", vector_softplus, reference_softplus, -10.0f, 10.0f},
+  };
+  const std::vector<std::pair<std::string, int64_t>> sizes = {{"4KiB", 1024}, {"64MiB", int64_t{16} << 20}};
+  for (const MathCase& f : math)
+    for (const auto& [size_name, count] : sizes) {
+      const std::string base = "math/" + std::string(f.name) + "/" + size_name;
+      benchmark::RegisterBenchmark((base + "/reference/threads:1").c_str(), math_benchmark, f.reference, count, 1,
+                                   f.low, f.high)->UseRealTime();
+      for (int t : threads) {
+        if (count < kElementwiseThreadingThreshold && t > 1) continue;  // small arrays stay on one thread
+        benchmark::RegisterBenchmark((base + "/aevb/threads:" + std::to_string(t)).c_str(), math_benchmark, f.simd,
+                                     count, t, f.low, f.high)->UseRealTime();
+      }
+    }
+
+  for (const char* which : {"sum_rows", "sum_columns", "column_sums", "max_rows", "logsumexp_rows"})
+    benchmark::RegisterBenchmark(("reduce/" + std::string(which) + "/128x784").c_str(), reduction_benchmark,
+                                 std::string(which), 128, 784)->UseRealTime();
+  // The VAE's 652,824 parameters.
+  benchmark::RegisterBenchmark("optimizer/adam/652824/aevb", adam_benchmark, 652824, false)->UseRealTime();
+  benchmark::RegisterBenchmark("optimizer/adam/652824/reference", adam_benchmark, 652824, true)->UseRealTime();
+}
+
+// Keeps every run's figures for the summary tables printed after Google Benchmark's own.
+class CollectingReporter : public benchmark::ConsoleReporter {
+ public:
+  std::map<std::string, double> gflops, items_per_second;
+
+  void ReportRuns(const std::vector<Run>& runs) override {
+    ConsoleReporter::ReportRuns(runs);
+    for (const Run& run : runs) {
+      if (run.run_type != Run::RT_Iteration) continue;
+      std::string name = run.benchmark_name();
+      if (const auto at = name.find("/real_time"); at != std::string::npos) name.erase(at);
+      if (auto it = run.counters.find("GFLOP/s"); it != run.counters.end()) gflops[name] = it->second.value;
+      if (auto it = run.counters.find("items_per_second"); it != run.counters.end())
+        items_per_second[name] = it->second.value;
+    }
+  }
+};
+
+void print_gemm_table(const CollectingReporter& r, const std::vector<GemmShape>& shapes, double peak_1, double peak_all) {
+  const std::vector<int> threads = thread_counts();
+  std::printf("\n%-30s %7s %9s %9s %9s %8s\n", "gemm", "threads", "aevb", "OpenBLAS", "aevb/OB", "of peak");
+  for (const GemmShape& s : shapes)
+    for (int t : threads) {
+      const std::string suffix = "/threads:" + std::to_string(t);
+      auto find = [&](const std::string& who) {
+        auto it = r.gflops.find("gemm/" + std::string(s.name) + "/" + who + suffix);
+        return it == r.gflops.end() ? 0.0 : it->second;
+      };
+      const double ours = find("aevb"), theirs = find("openblas");
+      if (ours == 0.0) continue;
+      const double peak = t == 1 ? peak_1 : peak_all * t / static_cast<double>(threads.back());
+      char ratio[16] = "-", blas[16] = "-";
+      if (theirs > 0) {
+        std::snprintf(ratio, sizeof ratio, "%.2f", ours / theirs);
+        std::snprintf(blas, sizeof blas, "%.1f", theirs);
+      }
+      std::printf("%-30s %7d %9.1f %9s %9s %7.0f%%\n", s.name, t, ours, blas, ratio, 100.0 * ours / peak);
+    }
+}
+
+void print_math_table(const CollectingReporter& r) {
+  std::printf("\n%-26s %14s %14s %8s\n", "math (1 thread)", "aevb Melem/s", "scalar Melem/s", "speed-up");
+  for (const auto& [name, rate] : r.items_per_second) {
+    if (name.rfind("math/", 0) != 0 || name.find("/aevb/threads:1") == std::string::npos) continue;
+    const std::string base = name.substr(0, name.find("/aevb/"));
+    auto it = r.items_per_second.find(base + "/reference/threads:1");
+    if (it == r.items_per_second.end()) continue;
+    std::printf("%-26s %14.0f %14.0f %7.1fx\n", base.c_str() + 5, rate / 1e6, it->second / 1e6, rate / it->second);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // --json FILE is Google Benchmark's --benchmark_out=FILE --benchmark_out_format=json.
+  std::vector<std::string> arguments;
+  for (int i = 0; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--json") == 0) {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "--json: expected a file name after it\n");
+        return 2;
+      }
+      arguments.push_back(std::string("--benchmark_out=") + argv[++i]);
+      arguments.push_back("--benchmark_out_format=json");
+      continue;
+    }
+    arguments.push_back(argv[i]);
+  }
+  std::vector<char*> pointers;
+  for (auto& a : arguments) pointers.push_back(a.data());
+  int count = static_cast<int>(pointers.size());
+  benchmark::Initialize(&count, pointers.data());
+  if (benchmark::ReportUnrecognizedArguments(count, pointers.data())) return 2;
+
+  const int all = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int widest = active_isa() == Isa::avx512 ? 512 : active_isa() == Isa::avx2 ? 256 : 128;
+  const double peak_1 = aevb::bench::fma_peak_gflops(widest, 1), peak_all = aevb::bench::fma_peak_gflops(widest, all);
+  std::printf("instruction set %s; FMA peak at %d bits: %.1f GFLOP/s on 1 thread, %.1f on %d\n",
+              isa_name(active_isa()), widest, peak_1, peak_all, all);
+#ifndef AEVB_BENCH_OPENBLAS
+  std::printf("OpenBLAS not found at configure time (apt install libopenblas-dev): no comparison column\n");
+#endif
+  register_all();
+  CollectingReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  print_gemm_table(reporter, kVaeShapes, peak_1, peak_all);
+  print_gemm_table(reporter, kSquares, peak_1, peak_all);
+  print_math_table(reporter);
+  benchmark::Shutdown();
+  return 0;
+}
