@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <limits>
+#include <type_traits>
+#include <variant>
 
 #include "autodiff/error.h"
 
@@ -82,18 +84,38 @@ Vae::Encoding Vae::encode(Var x, Var condition) {
   return {slice(out, 1, 0, z), slice(out, 1, z, z)};
 }
 
+namespace {
+
+// A posterior held by value, so that a training step allocates nothing on the heap.
+using PosteriorValue = std::variant<nn::Normal, nn::Laplace, nn::Logistic, nn::Gumbel, nn::Cauchy>;
+
 // The encoder's second half is the log of the squared scale (for a Normal, the log-variance).
-std::unique_ptr<nn::LocationScale> Vae::make_posterior(Var loc, Var log_variance) const {
-  if (config_.posterior == Posterior::normal) return std::make_unique<nn::Normal>(nn::Normal::from_log_variance(loc, log_variance));
+PosteriorValue posterior_value(Posterior family, Var loc, Var log_variance) {
+  if (family == Posterior::normal) return nn::Normal::from_log_variance(loc, log_variance);
   Var scale = exp(mul(log_variance, 0.5f));
-  switch (config_.posterior) {
-    case Posterior::laplace: return std::make_unique<nn::Laplace>(loc, scale);
-    case Posterior::logistic: return std::make_unique<nn::Logistic>(loc, scale);
-    case Posterior::gumbel: return std::make_unique<nn::Gumbel>(loc, scale);
-    case Posterior::cauchy: return std::make_unique<nn::Cauchy>(loc, scale);
+  switch (family) {
+    case Posterior::laplace: return nn::Laplace(loc, scale);
+    case Posterior::logistic: return nn::Logistic(loc, scale);
+    case Posterior::gumbel: return nn::Gumbel(loc, scale);
+    case Posterior::cauchy: return nn::Cauchy(loc, scale);
     case Posterior::normal: break;
   }
   fail("Vae: unknown posterior");
+}
+
+nn::LocationScale& as_location_scale(PosteriorValue& value) {
+  return std::visit([](auto& distribution) -> nn::LocationScale& { return distribution; }, value);
+}
+
+}  // namespace
+
+std::unique_ptr<nn::LocationScale> Vae::make_posterior(Var loc, Var log_variance) const {
+  PosteriorValue value = posterior_value(config_.posterior, loc, log_variance);
+  return std::visit(
+      [](auto& distribution) -> std::unique_ptr<nn::LocationScale> {
+        return std::make_unique<std::decay_t<decltype(distribution)>>(distribution);
+      },
+      value);
 }
 
 std::unique_ptr<nn::LocationScale> Vae::posterior(Var x, Var condition) {
@@ -101,11 +123,15 @@ std::unique_ptr<nn::LocationScale> Vae::posterior(Var x, Var condition) {
   return make_posterior(e.loc, e.log_variance);
 }
 
-std::unique_ptr<nn::Normal> Vae::prior(Tape& tape, Var condition, int64_t count) {
+nn::Normal Vae::prior_value(Tape& tape, Var condition, int64_t count) {
   const int64_t z = config_.latent;
-  if (!config_.learned_prior) return std::make_unique<nn::Normal>(tape.constant({count, z}, 0.0f), tape.constant({count, z}, 1.0f));
+  if (!config_.learned_prior) return nn::Normal(tape.constant({count, z}, 0.0f), tape.constant({count, z}, 1.0f));
   Var out = prior_network_->forward(condition);
-  return std::make_unique<nn::Normal>(nn::Normal::from_log_variance(slice(out, 1, 0, z), slice(out, 1, z, z)));
+  return nn::Normal::from_log_variance(slice(out, 1, 0, z), slice(out, 1, z, z));
+}
+
+std::unique_ptr<nn::Normal> Vae::prior(Tape& tape, Var condition, int64_t count) {
+  return std::make_unique<nn::Normal>(prior_value(tape, condition, count));
 }
 
 Var Vae::decode(Var z, Var condition) { return decoder_->forward(with_condition(z, condition)); }
@@ -133,19 +159,21 @@ Var Vae::decoder_mean(Var decoder_output) {
 ElboTerms Vae::elbo(Var x, Var condition, Rng& rng, ElboOptions options) {
   Tape& tape = x.tape();
   const int64_t batch = x.shape()[0];
-  std::unique_ptr<nn::LocationScale> q = posterior(x, condition);
-  std::unique_ptr<nn::Normal> p = prior(tape, condition, batch);
-  Var z = q->rsample(rng);
+  Encoding encoding = encode(x, condition);
+  PosteriorValue q_value = posterior_value(config_.posterior, encoding.loc, encoding.log_variance);
+  nn::LocationScale& q = as_location_scale(q_value);
+  nn::Normal p = prior_value(tape, condition, batch);
+  Var z = q.rsample(rng);
   Var decoder_output = decode(z, condition);
   Var reconstruction = neg(mean(log_likelihood(x, decoder_output)));
   // [N, Z]: analytic for Normal || Normal, else log q(z) - log p(z) at the sample.
-  Var kl_elements = nn::has_analytic_kl(*q, *p) ? nn::kl_divergence(*q, *p) : sub(q->log_prob(z), p->log_prob(z));
+  Var kl_elements = nn::has_analytic_kl(q, p) ? nn::kl_divergence(q, p) : sub(q.log_prob(z), p.log_prob(z));
   Var kl_per_dimension = mean(kl_elements, 0);
   Var kl = sum(kl_per_dimension);
   // Free bits (Kingma et al. 2016): dimensions below the floor get no pressure to shrink.
   Var kl_penalty = options.free_bits > 0 ? sum(maximum(kl_per_dimension, tape.constant({config_.latent}, options.free_bits))) : kl;
   Var loss = add(reconstruction, mul(kl_penalty, options.kl_weight));
-  return {loss, reconstruction, kl, kl_per_dimension, decoder_output, q->loc()};
+  return {loss, reconstruction, kl, kl_per_dimension, decoder_output, q.loc()};
 }
 
 Var Vae::repeat_rows(Var v, int64_t times) const {

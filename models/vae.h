@@ -85,6 +85,7 @@ class Vae : public nn::Module {
   };
   Encoding encode(Var x, Var condition);
   std::unique_ptr<nn::LocationScale> make_posterior(Var loc, Var log_variance) const;
+  nn::Normal prior_value(Tape& tape, Var condition, int64_t count);
   Var with_condition(Var v, Var condition) const;
   Var repeat_rows(Var v, int64_t times) const;  // [N, F] -> [N * times, F], each row repeated
 

@@ -1,0 +1,240 @@
+// End-to-end VAE benchmarks (issue: speed against PyTorch).
+//
+//   vae step  : one training step (forward, backward, Adam) of the classic VAE
+//               (784-400-20-400-784, ReLU, Bernoulli likelihood, batch 128): median
+//               and spread over --steps steps after warm-up, heap allocations per step,
+//               peak resident memory; at each --threads count.
+//   vae epoch : a full epoch of --data (Fashion-MNIST by default: 60,000 images), with
+//               the shuffling and batching included, then the test-set -ELBO pass.
+//
+//   build/bench/vae step --threads 1,2 --steps 200
+//   build/bench/vae epoch --threads 1,2 --data fashion-mnist
+//
+// Prints one line per run, and with --json FILE writes them as JSON lines.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <new>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "autodiff/kernels/gemm.h"
+#include "autodiff/kernels/isa.h"
+#include "datasets/batcher.h"
+#include "datasets/sources.h"
+#include "models/vae.h"
+#include "nn/optimizer.h"
+
+// Every heap allocation in the process is counted, so the step's can be read off.
+namespace {
+std::atomic<long> allocation_count{0};
+}  // namespace
+
+void* operator new(std::size_t size) {
+  allocation_count.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(size ? size : 1)) return p;
+  throw std::bad_alloc();
+}
+void* operator new(std::size_t size, std::align_val_t alignment) {
+  allocation_count.fetch_add(1, std::memory_order_relaxed);
+  const std::size_t a = static_cast<std::size_t>(alignment);
+  if (void* p = std::aligned_alloc(a, (size + a - 1) / a * a)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+
+namespace {
+
+using namespace aevb;
+using Clock = std::chrono::steady_clock;
+
+struct Settings {
+  std::string mode;
+  std::vector<int> threads = {1};
+  int steps = 200;
+  int warmup = 20;
+  std::string data = "fashion-mnist";
+  std::string json;
+};
+
+[[noreturn]] void refuse(const std::string& message) {
+  std::fprintf(stderr, "vae: %s\n", message.c_str());
+  std::exit(2);
+}
+
+int parse_positive(const std::string& flag, const std::string& text) {
+  try {
+    size_t used = 0;
+    const int value = std::stoi(text, &used);
+    if (used == text.size() && value > 0) return value;
+  } catch (const std::exception&) {
+  }
+  refuse(flag + " " + text + ": expected a positive whole number");
+}
+
+Settings parse(int argc, char** argv) {
+  Settings s;
+  if (argc < 2 || (std::string(argv[1]) != "step" && std::string(argv[1]) != "epoch"))
+    refuse("usage: vae step|epoch [--threads 1,2,...] [--steps N] [--warmup N] [--data SOURCE] [--json FILE]");
+  s.mode = argv[1];
+  for (int i = 2; i < argc; ++i) {
+    const std::string flag = argv[i];
+    if (i + 1 >= argc) refuse(flag + ": expected a value after it");
+    const std::string value = argv[++i];
+    if (flag == "--threads") {
+      s.threads.clear();
+      std::stringstream list(value);
+      for (std::string item; std::getline(list, item, ',');) s.threads.push_back(parse_positive(flag, item));
+    } else if (flag == "--steps") {
+      s.steps = parse_positive(flag, value);
+    } else if (flag == "--warmup") {
+      s.warmup = parse_positive(flag, value);
+    } else if (flag == "--data") {
+      s.data = value;
+    } else if (flag == "--json") {
+      s.json = value;
+    } else {
+      refuse("unknown flag " + flag + ": expected --threads, --steps, --warmup, --data or --json");
+    }
+  }
+  return s;
+}
+
+long peak_resident_kib() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss;
+}
+
+double percentile(std::vector<double> values, double q) {
+  std::sort(values.begin(), values.end());
+  return values[static_cast<size_t>(q * static_cast<double>(values.size() - 1) + 0.5)];
+}
+
+// The classic VAE and its Adam, as train_vae builds them by default.
+struct Training {
+  Rng init_rng{1};
+  models::Vae vae{models::VaeConfig{}, init_rng};
+  nn::Adam optimizer{vae.named_parameters(), nn::AdamOptions{}};
+  Rng sampling_rng{1, 1};
+  Tape tape;
+
+  float step(const Tensor& images) {
+    tape.clear();
+    models::ElboTerms terms = vae.elbo(tape.input(images), Var(), sampling_rng);
+    optimizer.zero_grad();
+    tape.backward(terms.loss);
+    optimizer.step();
+    return terms.loss.item();
+  }
+};
+
+void report(const Settings& s, const std::string& line) {
+  std::printf("%s\n", line.c_str());
+  if (!s.json.empty()) {
+    std::ofstream out(s.json, std::ios::app);
+    out << line << "\n";
+    if (!out) refuse("--json " + s.json + ": cannot write");
+  }
+}
+
+std::string header(const Settings& s, int threads) {
+  char text[256];
+  std::snprintf(text, sizeof text, R"({"bench": "vae_%s", "isa": "%s", "threads": %d)", s.mode.c_str(),
+                kernels::isa_name(kernels::active_isa()), threads);
+  return text;
+}
+
+void run_step(const Settings& s, const datasets::TrainTest& data) {
+  datasets::Batcher batcher(data.train, {.batch_size = 128, .seed = 1});
+  batcher.start_epoch(1);
+  const Tensor images = batcher.next()->images;
+  for (int threads : s.threads) {
+    kernels::set_thread_count(threads);
+    Training training;
+    for (int i = 0; i < s.warmup; ++i) training.step(images);
+    std::vector<double> milliseconds;
+    milliseconds.reserve(static_cast<size_t>(s.steps));
+    const long allocations_before = allocation_count.load();
+    float loss = 0;
+    for (int i = 0; i < s.steps; ++i) {
+      const auto start = Clock::now();
+      loss = training.step(images);
+      milliseconds.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+    }
+    const double allocations = static_cast<double>(allocation_count.load() - allocations_before) / s.steps;
+    char text[512];
+    std::snprintf(text, sizeof text,
+                  R"(, "steps": %d, "median_ms": %.3f, "p10_ms": %.3f, "p90_ms": %.3f, "allocations_per_step": %.2f, "peak_rss_mib": %.1f, "last_loss": %.3f})",
+                  s.steps, percentile(milliseconds, 0.5), percentile(milliseconds, 0.1), percentile(milliseconds, 0.9),
+                  allocations, static_cast<double>(peak_resident_kib()) / 1024.0, loss);
+    report(s, header(s, threads) + text);
+  }
+}
+
+void run_epoch(const Settings& s, const datasets::TrainTest& data) {
+  for (int threads : s.threads) {
+    kernels::set_thread_count(threads);
+    Training training;
+    datasets::Batcher batcher(data.train, {.batch_size = 128, .seed = 1});
+    datasets::Batcher test_batcher(data.test, {.batch_size = 1000, .shuffle = false});
+    // One warm-up epoch over 20 batches: page faults and first-touch allocations.
+    batcher.start_epoch(0);
+    for (int i = 0; i < 20; ++i)
+      if (const datasets::Batch* batch = batcher.next()) training.step(batch->images);
+
+    const auto start = Clock::now();
+    batcher.start_epoch(1);
+    double loss_sum = 0;
+    int64_t images = 0;
+    while (const datasets::Batch* batch = batcher.next()) {
+      loss_sum += static_cast<double>(training.step(batch->images)) * static_cast<double>(batch->size);
+      images += batch->size;
+    }
+    const double train_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    double test_sum = 0;
+    {
+      NoGradGuard no_grad;
+      test_batcher.start_epoch(1);
+      while (const datasets::Batch* batch = test_batcher.next()) {
+        training.tape.clear();
+        models::ElboTerms terms = training.vae.elbo(training.tape.input(batch->images), Var(), training.sampling_rng);
+        test_sum += static_cast<double>(terms.reconstruction.item() + terms.kl.item()) * static_cast<double>(batch->size);
+      }
+    }
+    const double total_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    char text[512];
+    std::snprintf(text, sizeof text,
+                  R"(, "data": "%s", "images": %lld, "train_seconds": %.3f, "test_pass_seconds": %.3f, "epoch_seconds": %.3f, "images_per_second": %.0f, "train_neg_elbo": %.2f, "test_neg_elbo": %.2f, "peak_rss_mib": %.1f})",
+                  s.data.c_str(), static_cast<long long>(images), train_seconds, total_seconds - train_seconds,
+                  total_seconds, static_cast<double>(images) / train_seconds, loss_sum / static_cast<double>(images),
+                  test_sum / static_cast<double>(data.test.count), static_cast<double>(peak_resident_kib()) / 1024.0);
+    report(s, header(s, threads) + text);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Settings settings = parse(argc, argv);
+  try {
+    const datasets::TrainTest data = datasets::load_dataset(settings.data);
+    if (settings.mode == "step")
+      run_step(settings, data);
+    else
+      run_epoch(settings, data);
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "vae: %s\n", error.what());
+    return 1;
+  }
+  return 0;
+}

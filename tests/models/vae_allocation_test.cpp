@@ -1,0 +1,56 @@
+// A steady-state VAE training step (encode, sample, decode, ELBO, backward, Adam)
+// makes no heap allocation: this test replaces global operator new to count them.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+#include <string>
+
+#include "models/vae.h"
+#include "nn/optimizer.h"
+
+namespace {
+std::atomic<long> allocation_count{0};
+}  // namespace
+
+void* operator new(std::size_t size) {
+  ++allocation_count;
+  if (void* p = std::malloc(size ? size : 1)) return p;
+  throw std::bad_alloc();
+}
+void* operator new(std::size_t size, std::align_val_t alignment) {
+  ++allocation_count;
+  const std::size_t a = static_cast<std::size_t>(alignment);
+  if (void* p = std::aligned_alloc(a, (size + a - 1) / a * a)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+
+using namespace aevb;
+
+TEST_CASE("a VAE training step allocates nothing after warm-up") {
+  for (models::Posterior family : {models::Posterior::normal, models::Posterior::laplace}) {
+    Rng init(1), sampling(2);
+    models::VaeConfig config{.inputs = 16, .hidden = {8}, .latent = 2, .posterior = family};
+    models::Vae vae(config, init);
+    nn::Adam adam(vae.named_parameters(), {});
+    const Tensor images = Tensor::uniform({4, 16}, init, 0.0f, 1.0f);
+    Tape tape;
+    auto step = [&] {
+      tape.clear();
+      models::ElboTerms terms = vae.elbo(tape.input(images), Var(), sampling);
+      adam.zero_grad();
+      tape.backward(terms.loss);
+      adam.step();
+    };
+    for (int i = 0; i < 5; ++i) step();
+    CAPTURE(std::string(models::to_string(family)));  // before counting: doctest's context allocates
+    const long before = allocation_count.load();
+    for (int i = 0; i < 10; ++i) step();
+    CHECK(allocation_count.load() - before == 0);
+  }
+}
