@@ -11,8 +11,6 @@
 //   build/bench/vae epoch --threads 1,2 --data fashion-mnist
 //
 // Prints one line per run, and with --json FILE writes them as JSON lines.
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -109,10 +107,13 @@ Settings parse(int argc, char** argv) {
   return s;
 }
 
+// VmHWM, not getrusage's ru_maxrss: that one survives exec, so a parent's (Python's,
+// under compare_torch.py) would show through.
 long peak_resident_kib() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss;
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+  return 0;
 }
 
 double percentile(std::vector<double> values, double q) {

@@ -47,6 +47,7 @@ struct BlockedGemm {
     Batch acc[Rows][Nv];
     for (int r = 0; r < Rows; ++r)
       for (int v = 0; v < Nv; ++v) acc[r][v] = Batch(0.0f);
+#pragma GCC unroll 4
     for (int64_t p = 0; p < kc; ++p) {
       Batch b[Nv];
       for (int v = 0; v < Nv; ++v) b[v] = Batch::load_unaligned(b_sliver + p * ldb + v * W);
