@@ -9,6 +9,7 @@
 //
 // Environment: AEVB_ISA picks the instruction set (kernels/isa.h).
 #include <benchmark/benchmark.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -216,6 +217,9 @@ void register_all() {
 // Keeps every run's figures for the summary tables printed after Google Benchmark's own.
 class CollectingReporter : public benchmark::ConsoleReporter {
  public:
+  // Colors only on a terminal, so that a log file reads cleanly.
+  CollectingReporter() : ConsoleReporter(isatty(STDOUT_FILENO) ? OO_Defaults : OO_None) {}
+
   std::map<std::string, double> gflops, items_per_second;
 
   void ReportRuns(const std::vector<Run>& runs) override {

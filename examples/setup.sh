@@ -7,7 +7,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-packages=(g++ meson ninja-build pkg-config cmake libxsimd-dev doctest-dev libcli11-dev zlib1g-dev libstb-dev graphviz gnuplot-nox)
+packages=(g++ meson ninja-build pkg-config cmake libxsimd-dev doctest-dev libcli11-dev zlib1g-dev libstb-dev graphviz gnuplot-nox
+          libbenchmark-dev)
 for argument in "$@"; do
   case "$argument" in
     --fashion-mnist) packages+=(dataset-fashion-mnist) ;;

@@ -31,8 +31,8 @@ void set_isa(Isa isa);
 Isa parse_isa(const std::string& name);  // throws std::invalid_argument naming the allowed values
 
 // Flush-to-zero and denormals-are-zero for the calling thread's float arithmetic.
-// Subnormal floats cost ~100x a normal operation on x86; training makes many (Adam's
-// moments decaying behind dead ReLU units). Every kernel calls this on each thread it
+// Subnormal floats are slow on x86, and training makes many (Adam's moments decaying
+// behind dead ReLU units). Every kernel calls this on each thread it
 // computes on, so a thread that runs aevb kernels keeps FTZ/DAZ set afterwards. Values
 // below ~1.2e-38 (FLT_MIN) then read and round to zero.
 void flush_denormals_on_this_thread();
