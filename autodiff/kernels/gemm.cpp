@@ -35,8 +35,12 @@ GemmBlocking blocking_for(const IsaKernels& kernels) {
 // Packing buffers, one set per calling thread, grown on demand and then reused: after
 // the first product of each size, gemm allocates nothing.
 struct Workspace {
-  AlignedFloats a_packed, b_packed;
-  int64_t a_capacity = 0, b_capacity = 0;
+  AlignedFloats a_packed, b_packed, transposed;
+  int64_t a_capacity = 0, b_capacity = 0, transposed_capacity = 0;
+
+  void reserve_transposed(int64_t floats) {
+    if (floats > transposed_capacity) transposed = allocate_aligned_floats(transposed_capacity = floats);
+  }
 
   void reserve(int64_t a_floats, int64_t b_floats) {
     if (a_floats > a_capacity) a_packed = allocate_aligned_floats(a_capacity = a_floats);
@@ -54,23 +58,16 @@ bool inside_parallel_region() {
 
 }  // namespace
 
-void gemm(float* c, const float* a, const float* b, int64_t m, int64_t n, int64_t k, bool transpose_a,
-          bool transpose_b, float alpha, float beta) {
-  if (m == 0 || n == 0) return;
-  flush_denormals_on_this_thread();
-  const IsaKernels& kernels = active_kernels();
-  if (kernels.gemm == nullptr || k == 0) {
-    gemm_reference(c, a, b, m, n, k, transpose_a, transpose_b, alpha, beta);
-    return;
-  }
+namespace {
+
+// Runs the blocked kernel of `kernels` on `problem`, split across threads when large.
+void run_blocked(const IsaKernels& kernels, const GemmProblem& problem, Workspace& workspace) {
   const GemmBlocking blocking = blocking_for(kernels);
   const int64_t mr = kernels.gemm_mr, nr = kernels.gemm_nr;
-  thread_local Workspace workspace;
+  const int64_t m = problem.m, n = problem.n, k = problem.k;
   const int64_t kc = std::min(blocking.kc, k);
   workspace.reserve((std::min(blocking.mc, m) + mr - 1) / mr * mr * kc,
                     (std::min(blocking.nc, n) + nr - 1) / nr * nr * kc);
-
-  const GemmProblem problem{c, a, b, m, n, k, transpose_a, transpose_b, alpha, beta};
   const int threads = m * n * k >= kGemmThreadingThreshold && !inside_parallel_region() ? thread_count() : 1;
   float* a_packed = workspace.a_packed.get();
   float* b_packed = workspace.b_packed.get();
@@ -83,6 +80,37 @@ void gemm(float* c, const float* a, const float* b, int64_t m, int64_t n, int64_
     flush_denormals_on_this_thread();
     kernels.gemm(problem, blocking, a_packed, b_packed);
   }
+}
+
+}  // namespace
+
+void gemm(float* c, const float* a, const float* b, int64_t m, int64_t n, int64_t k, bool transpose_a,
+          bool transpose_b, float alpha, float beta) {
+  if (m == 0 || n == 0) return;
+  flush_denormals_on_this_thread();
+  const IsaKernels& kernels = active_kernels();
+  if (kernels.gemm == nullptr || k == 0) {
+    gemm_reference(c, a, b, m, n, k, transpose_a, transpose_b, alpha, beta);
+    return;
+  }
+  thread_local Workspace workspace;
+  const int64_t nr = kernels.gemm_nr;
+  // A product only a few columns wide (the VAE's 20-wide ones) leaves most of the
+  // micro-kernel's columns idle or on too few accumulators. Its transpose,
+  // C^T = op(B)^T op(A)^T, is narrow in rows instead, which the kernel's row edges
+  // handle well: it is computed into a buffer and added back transposed.
+  if (n < 2 * nr && m >= 4 * n) {
+    workspace.reserve_transposed(m * n);
+    float* transposed = workspace.transposed.get();
+    run_blocked(kernels, {transposed, b, a, n, m, k, !transpose_b, !transpose_a, alpha, 0.0f}, workspace);
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        float& out = c[i * n + j];
+        out = beta == 0.0f ? transposed[j * m + i] : transposed[j * m + i] + beta * out;
+      }
+    return;
+  }
+  run_blocked(kernels, {c, a, b, m, n, k, transpose_a, transpose_b, alpha, beta}, workspace);
 }
 
 // Reference loops, ordered so that the innermost loop runs over contiguous memory.

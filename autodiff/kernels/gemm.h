@@ -20,9 +20,9 @@ void gemm_reference(float* c, const float* a, const float* b, int64_t m, int64_t
 
 // Products with at least this many multiply-adds split across threads. A fork-join
 // costs about 1 microsecond while OpenMP's threads spin and 70-85 once they sleep, so
-// the VAE's 20-wide products ([128x400]x[400x20], 1M) stay on one thread, where
-// bench/kernels shows them no faster with 2; its 400x784 ones (40M) split, 1.8-1.9x
-// faster on 2 threads (bench/README.md).
+// the VAE's 20-wide products ([128x400]x[400x20], 1M) stay on one thread, where the
+// fork-join would be a large share of their 10-60 microseconds; its 400x784 ones (40M)
+// split, 1.8-1.9x faster on 2 threads (bench/README.md).
 inline constexpr int64_t kGemmThreadingThreshold = int64_t{4} << 20;
 
 // The number of threads kernels use: OMP_NUM_THREADS, or all cores, by default.

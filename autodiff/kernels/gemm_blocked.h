@@ -98,12 +98,14 @@ struct BlockedGemm {
       }
       return;
     }
-    for (int r = 0; r < rows; ++r) {
-      const float* source = a + (i0 + r) * k + p0;
-      for (int64_t p = 0; p < kc; ++p) packed[p * MR + r] = source[p];
+    // A stored [M, K]: rows strided reads, each moving along its row, and contiguous
+    // writes (the other order, strided writes, measured slower)
+    const float* source = a + i0 * k + p0;
+    for (int64_t p = 0; p < kc; ++p) {
+      float* dest = packed + p * MR;
+      for (int r = 0; r < rows; ++r) dest[r] = source[r * k + p];
+      for (int r = rows; r < MR; ++r) dest[r] = 0.0f;
     }
-    for (int r = rows; r < MR; ++r)
-      for (int64_t p = 0; p < kc; ++p) packed[p * MR + r] = 0.0f;
   }
 
   // packed[p * NR + j] = op(B)[p0 + p, j0 + j] for j < cols, 0 beyond
@@ -118,12 +120,13 @@ struct BlockedGemm {
       }
       return;
     }
-    for (int j = 0; j < cols; ++j) {  // B stored [N, K]
-      const float* source = b + (j0 + j) * k + p0;
-      for (int64_t p = 0; p < kc; ++p) packed[p * NR + j] = source[p];
+    // B stored [N, K]: as for A above, strided reads and contiguous writes
+    const float* source = b + j0 * k + p0;
+    for (int64_t p = 0; p < kc; ++p) {
+      float* dest = packed + p * NR;
+      for (int j = 0; j < cols; ++j) dest[j] = source[j * k + p];
+      for (int j = cols; j < NR; ++j) dest[j] = 0.0f;
     }
-    for (int j = cols; j < NR; ++j)
-      for (int64_t p = 0; p < kc; ++p) packed[p * NR + j] = 0.0f;
   }
 
   // The body every thread of a team runs; its `omp for` loops are orphaned, so with no

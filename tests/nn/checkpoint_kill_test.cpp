@@ -34,6 +34,12 @@ TEST_CASE("checkpoints: SIGKILL at a random moment while writing leaves the prev
   fill_with(model, 0.0f);
   nn::save_model(path, model, {{"generation", 0}});
 
+  // Kill moments spread over three writes' time, whatever this build's speed (a
+  // sanitized one writes several times slower).
+  const auto write_start = std::chrono::steady_clock::now();
+  nn::save_model(path, model, {{"generation", 0}});
+  const double write_microseconds =
+      std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - write_start).count();
   Rng timing(7);
   uint64_t last_generation = 0;
   const int kills = 25;
@@ -46,7 +52,8 @@ TEST_CASE("checkpoints: SIGKILL at a random moment while writing leaves the prev
         nn::save_model(path, model, {{"generation", generation}});
       }
     }
-    std::this_thread::sleep_for(std::chrono::microseconds(static_cast<int64_t>(timing.uniform(0.0f, 30000.0f))));
+    std::this_thread::sleep_for(std::chrono::microseconds(
+        static_cast<int64_t>(timing.uniform(0.0f, 3.0f) * static_cast<float>(write_microseconds))));
     ::kill(child, SIGKILL);
     int status = 0;
     REQUIRE(waitpid(child, &status, 0) == child);

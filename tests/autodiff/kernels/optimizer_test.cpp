@@ -18,7 +18,8 @@ using aevb::testing::random_values;
 namespace {
 
 bool bitwise_equal(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+  if (a.size() != b.size()) return false;
+  return a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;  // memcmp takes no null
 }
 
 // Three steps of `update` against `reference`, from the same random state.

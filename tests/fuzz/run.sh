@@ -1,0 +1,27 @@
+#!/bin/bash
+# Builds the libFuzzer targets with clang (ASan and UBSan on) in build-fuzz/ and runs
+# each for SECONDS (default 60) on its seed corpus in tests/fuzz/corpus/<target>/.
+# New inputs it finds go to build-fuzz/corpus/<target>/; a crash leaves its input in
+# build-fuzz/ and fails the script: commit it under tests/fuzz/regressions/<target>/,
+# where tests/fuzz/regressions_test.cpp replays every file through the normal build.
+#   bash tests/fuzz/run.sh [SECONDS]
+# Needs clang and libclang-rt-14-dev (apt install clang libclang-rt-14-dev).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+seconds=${1:-60}
+if [ ! -f build-fuzz/build.ninja ]; then
+  CXX=clang++ meson setup build-fuzz -Dtests=false -Dfuzz=true --buildtype=debugoptimized \
+    -Db_sanitize=address,undefined -Db_lundef=false -Dcpp_args=-fsanitize=fuzzer-no-link >/dev/null
+fi
+meson compile -C build-fuzz >/dev/null
+for target in idx mat5 checkpoint; do
+  mkdir -p "build-fuzz/corpus/$target"
+  echo "fuzzing $target for ${seconds}s"
+  (cd build-fuzz && "./tests/fuzz/${target}_fuzz" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
+    -print_final_stats=1 "corpus/$target" "../tests/fuzz/corpus/$target" 2>&1 | grep -E "^stat::number_of_executed_units|^#[0-9]+ *DONE|ERROR|SUMMARY" || true)
+  if ls build-fuzz/crash-* build-fuzz/timeout-* build-fuzz/oom-* >/dev/null 2>&1; then
+    echo "fuzz: $target found a failing input: $(ls build-fuzz/crash-* build-fuzz/timeout-* build-fuzz/oom-* 2>/dev/null)" >&2
+    exit 1
+  fi
+done
+echo "fuzz: no crash, hang or out-of-memory in ${seconds}s per target"
