@@ -66,7 +66,9 @@ std::vector<int64_t> read_header(const std::string& path, const std::vector<uint
   int64_t total = 1;
   for (int d = 0; d < expected_dims; ++d) {
     sizes.push_back(big_endian_u32(bytes.data() + 4 + 4 * d));
-    total *= sizes.back();
+    // Three 32-bit sizes can overflow 64 bits (found by tests/fuzz/idx_fuzz.cpp).
+    check(!__builtin_mul_overflow(total, sizes.back(), &total), "'", path, "': the sizes in the header (byte offsets 4 to ",
+          header_bytes - 1, ") multiply to more than 2^63 bytes");
   }
   const size_t expected_size = header_bytes + static_cast<size_t>(total);
   check(bytes.size() >= expected_size, "'", path, "': truncated data: the header promises ", total,

@@ -193,10 +193,17 @@ CheckpointContents read_checkpoint_file(const std::string& path) {
     check(rank <= kMaxRank, "checkpoint '", path, "': tensor '", name, "' has rank ", static_cast<int>(rank),
           " at byte offset ", in.offset() - 1, " (at most ", kMaxRank, ")");
     Shape shape;
+    int64_t elements = 1;
     for (int axis = 0; axis < rank; ++axis) {
       auto size = in.get<int64_t>("the sizes of tensor '" + name + "'");
       check(size >= 0 && size <= (int64_t{1} << 40), "checkpoint '", path, "': tensor '", name, "' has size ", size,
             " at byte offset ", in.offset() - 8);
+      // Sizes whose product overflows, or promises more than the file holds, end here
+      // (found by tests/fuzz/checkpoint_fuzz.cpp).
+      check(!__builtin_mul_overflow(elements, size, &elements) &&
+                elements <= static_cast<int64_t>(in.size() / sizeof(float)),
+            "checkpoint '", path, "': tensor '", name, "' has sizes that need more than the file's ", in.size(),
+            " bytes (size at byte offset ", in.offset() - 8, ")");
       shape = shape.with_rank_appended(size);
     }
     auto stored_crc = in.get<uint32_t>("the checksum of tensor '" + name + "'");

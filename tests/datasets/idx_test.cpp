@@ -79,6 +79,11 @@ TEST_CASE("each corruption of an IDX file gives its named error") {
     refuses(std::vector<char>(good.begin(), good.end() - 5),
             "'" + path + "': truncated data: the header promises 24 bytes of data from byte offset 16, but the file ends at byte offset 35");
   }
+  SUBCASE("sizes whose product overflows 64 bits (a fuzzing find)") {
+    std::vector<char> bytes(good.begin(), good.begin() + 16);
+    for (int i = 4; i < 16; ++i) bytes[static_cast<size_t>(i)] = static_cast<char>(0xff);
+    refuses(bytes, "'" + path + "': the sizes in the header (byte offsets 4 to 15) multiply to more than 2^63 bytes");
+  }
   SUBCASE("trailing data") {
     std::vector<char> bytes = good;
     bytes.push_back(1);

@@ -10,8 +10,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-60}
 if [ ! -f build-fuzz/build.ninja ]; then
+  # UBSan stops at its first report, so that libFuzzer keeps the input that caused it.
   CXX=clang++ meson setup build-fuzz -Dtests=false -Dfuzz=true --buildtype=debugoptimized \
-    -Db_sanitize=address,undefined -Db_lundef=false -Dcpp_args=-fsanitize=fuzzer-no-link >/dev/null
+    -Db_sanitize=address,undefined -Db_lundef=false \
+    "-Dcpp_args=['-fsanitize=fuzzer-no-link', '-fno-sanitize-recover=undefined']" >/dev/null
 fi
 meson compile -C build-fuzz >/dev/null
 for target in idx mat5 checkpoint; do
