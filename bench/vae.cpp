@@ -30,25 +30,8 @@
 #include "nn/optimizer.h"
 
 // Every heap allocation in the process is counted, so the step's can be read off.
-namespace {
-std::atomic<long> allocation_count{0};
-}  // namespace
+#include "tests/allocation_counter.h"
 
-void* operator new(std::size_t size) {
-  allocation_count.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size ? size : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new(std::size_t size, std::align_val_t alignment) {
-  allocation_count.fetch_add(1, std::memory_order_relaxed);
-  const std::size_t a = static_cast<std::size_t>(alignment);
-  if (void* p = std::aligned_alloc(a, (size + a - 1) / a * a)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
 
 namespace {
 
@@ -165,14 +148,14 @@ void run_step(const Settings& s, const datasets::TrainTest& data) {
     for (int i = 0; i < s.warmup; ++i) training.step(images);
     std::vector<double> milliseconds;
     milliseconds.reserve(static_cast<size_t>(s.steps));
-    const long allocations_before = allocation_count.load();
+    const long allocations_before = aevb::testing::allocation_count.load();
     float loss = 0;
     for (int i = 0; i < s.steps; ++i) {
       const auto start = Clock::now();
       loss = training.step(images);
       milliseconds.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
     }
-    const double allocations = static_cast<double>(allocation_count.load() - allocations_before) / s.steps;
+    const double allocations = static_cast<double>(aevb::testing::allocation_count.load() - allocations_before) / s.steps;
     char text[512];
     std::snprintf(text, sizeof text,
                   R"(, "steps": %d, "median_ms": %.3f, "p10_ms": %.3f, "p90_ms": %.3f, "allocations_per_step": %.2f, "peak_rss_mib": %.1f, "last_loss": %.3f})",

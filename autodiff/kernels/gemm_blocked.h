@@ -98,8 +98,8 @@ struct BlockedGemm {
       }
       return;
     }
-    // A stored [M, K]: rows strided reads, each moving along its row, and contiguous
-    // writes (the other order, strided writes, measured slower)
+    // A stored [M, K]: strided reads, each row read along itself (one prefetch stream
+    // per row), and contiguous writes
     const float* source = a + i0 * k + p0;
     for (int64_t p = 0; p < kc; ++p) {
       float* dest = packed + p * MR;
