@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <sstream>
 
@@ -148,10 +149,40 @@ Tensor one_hot_rows(const std::vector<int>& classes, int64_t count) {
 
 std::string path_in(const TrainingOptions& options, const std::string& name) { return (fs::path(options.out) / name).string(); }
 
+std::string format(const char* pattern, double a, double b = 0, double c = 0) {
+  char text[256];
+  std::snprintf(text, sizeof text, pattern, a, b, c);
+  return text;
+}
+
 double l2_norm(const Tensor& t) {
   double squares = 0;
   for (float v : t.values()) squares += static_cast<double>(v) * v;
   return std::sqrt(squares);
+}
+
+// The parameter tensor whose gradient has the largest L2 norm, a non-finite one first.
+std::string largest_gradient(const nn::Optimizer& optimizer) {
+  std::string name = "none";
+  double largest = -1;
+  for (const nn::NamedParameter& named : optimizer.parameters()) {
+    double norm = l2_norm(named.parameter->grad());
+    if (!std::isfinite(norm)) norm = std::numeric_limits<double>::infinity();
+    if (norm > largest) largest = norm, name = named.name + " (norm " + format("%g", l2_norm(named.parameter->grad())) + ")";
+  }
+  return name;
+}
+
+// Training that diverged stops here: with where, why, the parameter with the largest
+// gradient (of this step, or of the last one when this step's forward failed), and
+// the checkpoint that is still good, which nothing after it has touched.
+[[noreturn]] void stop_diverged(const TrainingOptions& options, const std::string& why, int epoch, int64_t step,
+                                const nn::Optimizer& optimizer, uint64_t checkpoint_epoch) {
+  fail("training diverged at epoch ", epoch, ", step ", step, ": ", why,
+       "; the largest gradient of the last backward pass is in ", largest_gradient(optimizer), "; ",
+       checkpoint_epoch > 0 ? "the last good checkpoint is " + path_in(options, "checkpoint.aevb") + " (after epoch " +
+                                  std::to_string(checkpoint_epoch) + ")"
+                            : std::string("no checkpoint was written yet"));
 }
 
 // Per parameter tensor at one step: |gradient|, |weight| and |update| / |weight|.
@@ -325,11 +356,6 @@ std::vector<double> conditional_accuracy(Vae& vae, Classifier& judge, Rng& rng) 
   return accuracy;
 }
 
-std::string format(const char* pattern, double a, double b = 0, double c = 0) {
-  char text[256];
-  std::snprintf(text, sizeof text, pattern, a, b, c);
-  return text;
-}
 
 }  // namespace
 
@@ -372,6 +398,7 @@ TrainingResult train_vae(const TrainingOptions& options, const VaeConfig& config
   TrainingResult result;
   const int64_t warmup_steps = static_cast<int64_t>(options.warmup_epochs) * batcher.batches_per_epoch();
   int64_t step = static_cast<int64_t>(done.step);
+  uint64_t checkpoint_epoch = done.epoch;  // the last checkpoint written or resumed from
   for (int epoch = static_cast<int>(done.epoch) + 1; epoch <= options.epochs; ++epoch) {
     progress.start_epoch(epoch);
     batcher.start_epoch(epoch);
@@ -381,19 +408,27 @@ TrainingResult train_vae(const TrainingOptions& options, const VaeConfig& config
     while (const datasets::Batch* batch = batcher.next()) {
       tape.clear();
       float warmup = warmup_steps > 0 ? std::min(1.0f, static_cast<float>(step + 1) / static_cast<float>(warmup_steps)) : 1.0f;
-      Var condition = conditional ? tape.input(batch->one_hot) : Var();
-      ElboTerms terms = vae.elbo(tape.input(batch->images), condition, sampling_rng,
-                                 {.kl_weight = options.beta * warmup, .free_bits = options.free_bits});
-      optimizer->zero_grad();
-      tape.backward(terms.loss);
+      double neg_elbo = 0;
+      try {
+        Var condition = conditional ? tape.input(batch->one_hot) : Var();
+        ElboTerms terms = vae.elbo(tape.input(batch->images), condition, sampling_rng,
+                                   {.kl_weight = options.beta * warmup, .free_bits = options.free_bits});
+        neg_elbo = terms.reconstruction.item() + terms.kl.item();
+        optimizer->zero_grad();
+        tape.backward(terms.loss);
+        // Checked before the update, so that non-finite gradients never reach the weights.
+        if (!std::isfinite(neg_elbo) || !std::isfinite(terms.loss.item()))
+          stop_diverged(options, "the loss became " + format("%g", neg_elbo), epoch, step + 1, *optimizer, checkpoint_epoch);
+      } catch (const Error& error) {
+        // A distribution refusing its parameters (a scale of 0 or inf) is divergence too.
+        if (std::string(error.what()).rfind("training diverged", 0) == 0) throw;
+        stop_diverged(options, error.what(), epoch, step + 1, *optimizer, checkpoint_epoch);
+      }
       if (batch_index + 1 == batcher.batches_per_epoch())
         layer_statistics = measured_step(*optimizer);  // the epoch's last step, measured
       else
         optimizer->step();
       ++step;
-      const double neg_elbo = terms.reconstruction.item() + terms.kl.item();
-      check(std::isfinite(neg_elbo), "train_vae: the loss became ", neg_elbo, " at epoch ", epoch, ", step ", step,
-            "; the last good checkpoint is ", path_in(options, "checkpoint.aevb"));
       neg_elbo_sum += neg_elbo * static_cast<double>(batch->size);
       images += batch->size;
       progress.batch_done(batch_index++, batch->size, neg_elbo_sum / static_cast<double>(images));
@@ -403,6 +438,7 @@ TrainingResult train_vae(const TrainingOptions& options, const VaeConfig& config
     VaeEvaluation evaluation = evaluate_vae(vae, test, evaluation_rng);
     nn::save_checkpoint(path_in(options, "checkpoint.aevb"), vae, *optimizer, sampling_rng,
                         {static_cast<uint64_t>(epoch), static_cast<uint64_t>(step)});
+    checkpoint_epoch = static_cast<uint64_t>(epoch);
     int active = 0;
     for (double kl : evaluation.kl_per_dimension) active += kl > 0.01;
     JsonLine per_layer;

@@ -118,6 +118,30 @@ TEST_CASE("the importance-weighted bound is at least the ELBO on the same draws"
   CHECK(nll <= neg_elbo);
 }
 
+TEST_CASE("training that diverges stops with where, the largest gradient and the good checkpoint") {
+  TempFolder out("aevb_vae_diverges_");
+  VaeConfig config{.inputs = 784, .hidden = {64}, .latent = 4};
+  TrainingOptions options = quiet_options(out, 2, 5);
+  train_vae(options, config, small_mnist());  // two good epochs, then a checkpoint
+  const std::string checkpoint = (out.path / "checkpoint.aevb").string();
+  const std::vector<char> good = testing::read_bytes(checkpoint);
+
+  options.resume = checkpoint;
+  options.epochs = 50;
+  options.learning_rate = 10.0f;  // Adam at this rate throws the weights around
+  std::string message;
+  try {
+    train_vae(options, config, small_mnist());
+  } catch (const Error& error) {
+    message = error.what();
+  }
+  INFO(message);
+  REQUIRE(message.rfind("training diverged at epoch 3, step ", 0) == 0);
+  CHECK(message.find("; the largest gradient of the last backward pass is in ") != std::string::npos);
+  CHECK(message.find("; the last good checkpoint is " + checkpoint + " (after epoch 2)") != std::string::npos);
+  CHECK(testing::read_bytes(checkpoint) == good);  // untouched, so it still loads
+}
+
 TEST_CASE("a resumed run equals one never stopped, bit for bit") {
   TempFolder straight("aevb_resume_straight_"), stopped("aevb_resume_stopped_");
   VaeConfig config{.inputs = 784, .hidden = {64}, .latent = 4};
