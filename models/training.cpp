@@ -421,7 +421,9 @@ TrainingResult train_vae(const TrainingOptions& options, const VaeConfig& config
           stop_diverged(options, "the loss became " + format("%g", neg_elbo), epoch, step + 1, *optimizer, checkpoint_epoch);
       } catch (const Error& error) {
         // A distribution refusing its parameters (a scale of 0 or inf) is divergence too.
-        if (std::string(error.what()).rfind("training diverged", 0) == 0) throw;
+        // An error at the run's first step is not: the set-up is wrong (a shape, say).
+        if (std::string(error.what()).rfind("training diverged", 0) == 0 || step == static_cast<int64_t>(done.step))
+          throw;
         stop_diverged(options, error.what(), epoch, step + 1, *optimizer, checkpoint_epoch);
       }
       if (batch_index + 1 == batcher.batches_per_epoch())
