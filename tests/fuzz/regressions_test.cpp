@@ -5,12 +5,15 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "autodiff/error.h"
 #include "datasets/idx.h"
 #include "datasets/mat5.h"
 #include "nn/nn.h"
+#include "tests/fuzz/cli_flags.h"
 
 namespace fs = std::filesystem;
 using namespace aevb;
@@ -63,5 +66,13 @@ TEST_CASE("fuzz inputs: the checkpoint loader loads or refuses every kept input"
           } catch (const Error&) {
           }
           (void)nn::load_model(path, model);
+        }) >= 2);
+}
+
+TEST_CASE("fuzz inputs: train_vae's flag parsing accepts or refuses every kept command line") {
+  CHECK(replay("cli", [](const std::string& path) {
+          std::ifstream in(path, std::ios::binary);
+          const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+          fuzz::parse_train_vae_flags(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
         }) >= 2);
 }

@@ -1,5 +1,6 @@
 #!/bin/bash
-# Builds the libFuzzer targets with clang (ASan and UBSan on) in build-fuzz/ and runs
+# Builds the libFuzzer targets (the IDX, MAT-5 and checkpoint readers, and the flag
+# parser of train_vae) with clang (ASan and UBSan on) in build-fuzz/ and runs
 # each for SECONDS (default 60) on its seed corpus in tests/fuzz/corpus/<target>/.
 # New inputs it finds go to build-fuzz/corpus/<target>/; a crash leaves its input in
 # build-fuzz/ and fails the script: commit it under tests/fuzz/regressions/<target>/,
@@ -16,11 +17,11 @@ if [ ! -f build-fuzz/build.ninja ]; then
     "-Dcpp_args=['-fsanitize=fuzzer-no-link', '-fno-sanitize-recover=undefined']" >/dev/null
 fi
 meson compile -C build-fuzz >/dev/null
-for target in idx mat5 checkpoint; do
+for target in idx mat5 checkpoint cli; do
   mkdir -p "build-fuzz/corpus/$target"
   echo "fuzzing $target for ${seconds}s"
   (cd build-fuzz && "./tests/fuzz/${target}_fuzz" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
-    -print_final_stats=1 "corpus/$target" "../tests/fuzz/corpus/$target" 2>&1 | grep -E "^stat::number_of_executed_units|^#[0-9]+ *DONE|ERROR|SUMMARY" || true)
+    -print_final_stats=1 -close_fd_mask=3 "corpus/$target" "../tests/fuzz/corpus/$target" 2>&1 | grep -E "^stat::number_of_executed_units|^#[0-9]+ *DONE|ERROR|SUMMARY" || true)
   if ls build-fuzz/crash-* build-fuzz/timeout-* build-fuzz/oom-* >/dev/null 2>&1; then
     echo "fuzz: $target found a failing input: $(ls build-fuzz/crash-* build-fuzz/timeout-* build-fuzz/oom-* 2>/dev/null)" >&2
     exit 1
