@@ -18,14 +18,15 @@
 #include <cstdlib>
 #include <fstream>
 #include <new>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "autodiff/error.h"
 #include "autodiff/kernels/gemm.h"
 #include "autodiff/kernels/isa.h"
 #include "datasets/batcher.h"
 #include "datasets/sources.h"
+#include "examples/cli.h"
 #include "models/vae.h"
 #include "nn/optimizer.h"
 
@@ -46,49 +47,6 @@ struct Settings {
   std::string data = "fashion-mnist";
   std::string json;
 };
-
-[[noreturn]] void refuse(const std::string& message) {
-  std::fprintf(stderr, "vae: %s\n", message.c_str());
-  std::exit(2);
-}
-
-int parse_positive(const std::string& flag, const std::string& text) {
-  try {
-    size_t used = 0;
-    const int value = std::stoi(text, &used);
-    if (used == text.size() && value > 0) return value;
-  } catch (const std::exception&) {
-  }
-  refuse(flag + " " + text + ": expected a positive whole number");
-}
-
-Settings parse(int argc, char** argv) {
-  Settings s;
-  if (argc < 2 || (std::string(argv[1]) != "step" && std::string(argv[1]) != "epoch"))
-    refuse("usage: vae step|epoch [--threads 1,2,...] [--steps N] [--warmup N] [--data SOURCE] [--json FILE]");
-  s.mode = argv[1];
-  for (int i = 2; i < argc; ++i) {
-    const std::string flag = argv[i];
-    if (i + 1 >= argc) refuse(flag + ": expected a value after it");
-    const std::string value = argv[++i];
-    if (flag == "--threads") {
-      s.threads.clear();
-      std::stringstream list(value);
-      for (std::string item; std::getline(list, item, ',');) s.threads.push_back(parse_positive(flag, item));
-    } else if (flag == "--steps") {
-      s.steps = parse_positive(flag, value);
-    } else if (flag == "--warmup") {
-      s.warmup = parse_positive(flag, value);
-    } else if (flag == "--data") {
-      s.data = value;
-    } else if (flag == "--json") {
-      s.json = value;
-    } else {
-      refuse("unknown flag " + flag + ": expected --threads, --steps, --warmup, --data or --json");
-    }
-  }
-  return s;
-}
 
 // VmHWM, not getrusage's ru_maxrss: that one survives exec, so a parent's (Python's,
 // under compare_torch.py) would show through.
@@ -127,7 +85,7 @@ void report(const Settings& s, const std::string& line) {
   if (!s.json.empty()) {
     std::ofstream out(s.json, std::ios::app);
     out << line << "\n";
-    if (!out) refuse("--json " + s.json + ": cannot write");
+    if (!out) throw Error("--json " + s.json + ": cannot write");
   }
 }
 
@@ -209,7 +167,17 @@ void run_epoch(const Settings& s, const datasets::TrainTest& data) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const Settings settings = parse(argc, argv);
+  Settings settings;
+  CLI::App app{"End-to-end VAE benchmarks: one training step, or a whole epoch"};
+  app.add_option("mode", settings.mode, "step or epoch")->required()->check(CLI::IsMember({"step", "epoch"}));
+  app.add_option("--threads", settings.threads, "thread counts, comma-separated")
+      ->delimiter(',')
+      ->check(CLI::Range(1, 1024));
+  app.add_option("--steps", settings.steps, "timed steps (step)")->check(CLI::Range(1, 1000000));
+  app.add_option("--warmup", settings.warmup, "untimed steps first (step)")->check(CLI::Range(1, 1000000));
+  app.add_option("--data", settings.data, "mnist-subset, fashion-mnist, idx:DIR or frey:FILE");
+  app.add_option("--json", settings.json, "append each run as a JSON line to this file");
+  if (int status = examples::parse_flags(app, argc, argv); status >= 0) return status;
   try {
     const datasets::TrainTest data = datasets::load_dataset(settings.data);
     if (settings.mode == "step")

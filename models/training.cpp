@@ -163,14 +163,17 @@ double l2_norm(const Tensor& t) {
 
 // The parameter tensor whose gradient has the largest L2 norm, a non-finite one first.
 std::string largest_gradient(const nn::Optimizer& optimizer) {
-  std::string name = "none";
-  double largest = -1;
+  std::string largest = "none";
+  double largest_rank = -1;
   for (const nn::NamedParameter& named : optimizer.parameters()) {
-    double norm = l2_norm(named.parameter->grad());
-    if (!std::isfinite(norm)) norm = std::numeric_limits<double>::infinity();
-    if (norm > largest) largest = norm, name = named.name + " (norm " + format("%g", l2_norm(named.parameter->grad())) + ")";
+    const double norm = l2_norm(named.parameter->grad());
+    const double rank = std::isfinite(norm) ? norm : std::numeric_limits<double>::infinity();  // NaN too
+    if (rank > largest_rank) {
+      largest_rank = rank;
+      largest = named.name + " (norm " + format("%g", norm) + ")";
+    }
   }
-  return name;
+  return largest;
 }
 
 // Training that diverged stops here: with where, why, the parameter with the largest
@@ -409,6 +412,7 @@ TrainingResult train_vae(const TrainingOptions& options, const VaeConfig& config
       tape.clear();
       float warmup = warmup_steps > 0 ? std::min(1.0f, static_cast<float>(step + 1) / static_cast<float>(warmup_steps)) : 1.0f;
       double neg_elbo = 0;
+      std::string diverged;  // why this step diverged, if it did
       try {
         Var condition = conditional ? tape.input(batch->one_hot) : Var();
         ElboTerms terms = vae.elbo(tape.input(batch->images), condition, sampling_rng,
@@ -418,14 +422,14 @@ TrainingResult train_vae(const TrainingOptions& options, const VaeConfig& config
         tape.backward(terms.loss);
         // Checked before the update, so that non-finite gradients never reach the weights.
         if (!std::isfinite(neg_elbo) || !std::isfinite(terms.loss.item()))
-          stop_diverged(options, "the loss became " + format("%g", neg_elbo), epoch, step + 1, *optimizer, checkpoint_epoch);
+          diverged = "the loss became " + format("%g", neg_elbo);
       } catch (const Error& error) {
         // A distribution refusing its parameters (a scale of 0 or inf) is divergence too.
         // An error at the run's first step is not: the set-up is wrong (a shape, say).
-        if (std::string(error.what()).rfind("training diverged", 0) == 0 || step == static_cast<int64_t>(done.step))
-          throw;
-        stop_diverged(options, error.what(), epoch, step + 1, *optimizer, checkpoint_epoch);
+        if (step == static_cast<int64_t>(done.step)) throw;
+        diverged = error.what();
       }
+      if (!diverged.empty()) stop_diverged(options, diverged, epoch, step + 1, *optimizer, checkpoint_epoch);
       if (batch_index + 1 == batcher.batches_per_epoch())
         layer_statistics = measured_step(*optimizer);  // the epoch's last step, measured
       else

@@ -10,6 +10,11 @@ namespace aevb::testing {
 inline std::atomic<long> allocation_count{0};
 }  // namespace aevb::testing
 
+// GCC warns that free() meets memory from operator new wherever it inlines a delete;
+// here both are ours, and they match (malloc and free).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
 void* operator new(std::size_t size) {
   aevb::testing::allocation_count.fetch_add(1, std::memory_order_relaxed);
   if (void* p = std::malloc(size ? size : 1)) return p;
@@ -25,3 +30,5 @@ void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+
+#pragma GCC diagnostic pop

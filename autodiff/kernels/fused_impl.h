@@ -94,7 +94,8 @@ void bce_forward(float* y, const float* logits, const float* targets, int64_t co
   zip<Arch>(count, [&](int64_t i, auto lanes) {
     using T = decltype(lanes);
     const T l = load_lanes<T>(logits + i);
-    store_lanes(y + i, xsimd::max(l, T(0.0f)) - l * load_lanes<T>(targets + i) + xsimd::log1p(xsimd::exp(-xsimd::abs(l))));
+    const T softplus_of_minus_abs = xsimd::log1p(xsimd::exp(-xsimd::abs(l)));
+    store_lanes(y + i, xsimd::max(l, T(0.0f)) - l * load_lanes<T>(targets + i) + softplus_of_minus_abs);
   });
 }
 
@@ -107,7 +108,8 @@ void bce_backward_logits(float* dlogits, const float* dy, const float* logits, c
     const T e = xsimd::exp(-xsimd::abs(l));
     const T s = T(1.0f) / (T(1.0f) + e);
     const T sigmoid = choose(l >= T(0.0f), s, e * s);
-    store_lanes(dlogits + i, load_lanes<T>(dlogits + i) + load_lanes<T>(dy + i) * (sigmoid - load_lanes<T>(targets + i)));
+    const T pull = load_lanes<T>(dy + i) * (sigmoid - load_lanes<T>(targets + i));
+    store_lanes(dlogits + i, load_lanes<T>(dlogits + i) + pull);
   });
 }
 

@@ -48,18 +48,6 @@ struct Workspace {
   }
 };
 
-bool inside_parallel_region() {
-#ifdef _OPENMP
-  return omp_in_parallel() != 0;
-#else
-  return false;
-#endif
-}
-
-}  // namespace
-
-namespace {
-
 // Runs the blocked kernel of `kernels` on `problem`, split across threads when large.
 void run_blocked(const IsaKernels& kernels, const GemmProblem& problem, Workspace& workspace) {
   const GemmBlocking blocking = blocking_for(kernels);
@@ -140,6 +128,14 @@ void gemm_reference(float* c, const float* a, const float* b, int64_t m, int64_t
       for (int64_t p = 0; p < k; ++p) dot += (transpose_a ? a[p * m + i] : a[i * k + p]) * b[j * k + p];
       c[i * n + j] += alpha * dot;
     }
+}
+
+bool inside_parallel_region() {
+#ifdef _OPENMP
+  return omp_in_parallel() != 0;
+#else
+  return false;
+#endif
 }
 
 void set_thread_count(int threads) {

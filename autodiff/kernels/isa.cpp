@@ -127,8 +127,8 @@ Isa active_isa() { return active_kernels().isa; }
 
 void set_isa(Isa isa) {
   if (!supported(isa))
-    throw std::invalid_argument(std::string("set_isa: ") + isa_name(isa) + " is not supported here; this machine runs " +
-                                allowed_names());
+    throw std::invalid_argument(std::string("set_isa: ") + isa_name(isa) +
+                                " is not supported here; this machine runs " + allowed_names());
   active_table.store(&table_for(isa), std::memory_order_release);
 }
 

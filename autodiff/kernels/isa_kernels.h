@@ -50,6 +50,9 @@ struct IsaKernels {
                               int64_t count);
 };
 
+// Inside an OpenMP parallel region kernels stay on the calling thread (gemm.cpp).
+bool inside_parallel_region();
+
 // The table in use (isa.cpp).
 const IsaKernels& active_kernels();
 

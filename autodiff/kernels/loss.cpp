@@ -5,14 +5,10 @@
 #include <numbers>
 
 #include "autodiff/kernels/isa_kernels.h"
+#include "autodiff/kernels/vector_math.h"
 
 namespace aevb::kernels {
 namespace {
-float sigmoid(float v) {
-  if (v >= 0) return 1.0f / (1.0f + std::exp(-v));
-  float e = std::exp(v);
-  return e / (1.0f + e);
-}
 const float kLogTwoPi = static_cast<float>(std::log(2.0 * std::numbers::pi));
 }  // namespace
 
@@ -47,7 +43,7 @@ void bce_with_logits_forward_reference(float* y, const float* logits, const floa
 void bce_with_logits_backward_reference(float* dlogits, float* dtargets, const float* dy, const float* logits,
                                         const float* targets, int64_t count) {
   for (int64_t i = 0; i < count; ++i) {
-    if (dlogits) dlogits[i] += dy[i] * (sigmoid(logits[i]) - targets[i]);
+    if (dlogits) dlogits[i] += dy[i] * (stable_sigmoid(logits[i]) - targets[i]);
     if (dtargets) dtargets[i] += -dy[i] * logits[i];
   }
 }

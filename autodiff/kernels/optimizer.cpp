@@ -54,8 +54,8 @@ void adam_update(float* param, float* first_moment, float* second_moment, const 
 
 // The scalar reference loops.
 
-void sgd_update_reference(float* param, float* velocity, const float* grad, int64_t count, float learning_rate, float momentum,
-                float weight_decay, bool nesterov) {
+void sgd_update_reference(float* param, float* velocity, const float* grad, int64_t count, float learning_rate,
+                          float momentum, float weight_decay, bool nesterov) {
   for (int64_t i = 0; i < count; ++i) {
     float g = grad[i] + weight_decay * param[i];
     velocity[i] = momentum * velocity[i] + g;
@@ -63,8 +63,8 @@ void sgd_update_reference(float* param, float* velocity, const float* grad, int6
   }
 }
 
-void adagrad_update_reference(float* param, float* sum_squares, const float* grad, int64_t count, float learning_rate,
-                    float weight_decay, float epsilon) {
+void adagrad_update_reference(float* param, float* sum_squares, const float* grad, int64_t count,
+                              float learning_rate, float weight_decay, float epsilon) {
   for (int64_t i = 0; i < count; ++i) {
     float g = grad[i] + weight_decay * param[i];
     sum_squares[i] += g * g;
@@ -72,14 +72,12 @@ void adagrad_update_reference(float* param, float* sum_squares, const float* gra
   }
 }
 
-void adam_update_reference(float* param, float* first_moment, float* second_moment, const float* grad, int64_t count,
-                 float learning_rate, float beta1, float beta2, float epsilon, float weight_decay,
-                 bool decoupled_weight_decay, int64_t step) {
-  // The bias corrections are per step, not per element: computed once, in double.
-  const float first_correction = static_cast<float>(1.0 - std::pow(static_cast<double>(beta1), static_cast<double>(step)));
-  const float second_correction = static_cast<float>(1.0 - std::pow(static_cast<double>(beta2), static_cast<double>(step)));
-  const float step_size = learning_rate / first_correction;
-  const float inverse_sqrt_second_correction = 1.0f / std::sqrt(second_correction);
+void adam_update_reference(float* param, float* first_moment, float* second_moment, const float* grad,
+                           int64_t count, float learning_rate, float beta1, float beta2, float epsilon,
+                           float weight_decay, bool decoupled_weight_decay, int64_t step) {
+  OptimizerStep s{.learning_rate = learning_rate, .beta1 = beta1, .beta2 = beta2};
+  fold_adam_corrections(s, step);
+  const float step_size = s.step_size, inverse_sqrt_second_correction = s.inverse_sqrt_second_correction;
   for (int64_t i = 0; i < count; ++i) {
     float g = grad[i];
     if (decoupled_weight_decay)

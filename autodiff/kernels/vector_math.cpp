@@ -6,10 +6,6 @@
 #include "autodiff/kernels/gemm.h"
 #include "autodiff/kernels/isa_kernels.h"
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 namespace aevb::kernels {
 
 namespace {
@@ -18,11 +14,7 @@ namespace {
 void run(UnaryKernel IsaKernels::*kernel, float* y, const float* x, int64_t count) {
   flush_denormals_on_this_thread();
   const UnaryKernel f = active_kernels().*kernel;
-  bool threaded = count >= kElementwiseThreadingThreshold && thread_count() > 1;
-#ifdef _OPENMP
-  threaded = threaded && !omp_in_parallel();
-#endif
-  if (!threaded) {
+  if (count < kElementwiseThreadingThreshold || thread_count() == 1 || inside_parallel_region()) {
     f(y, x, count);
     return;
   }
@@ -58,14 +50,10 @@ void reference_tanh(float* y, const float* x, int64_t count) {
   for (int64_t i = 0; i < count; ++i) y[i] = std::tanh(x[i]);
 }
 void reference_sigmoid(float* y, const float* x, int64_t count) {
-  for (int64_t i = 0; i < count; ++i) {
-    const float e = std::exp(-std::fabs(x[i]));
-    y[i] = x[i] >= 0 ? 1.0f / (1.0f + e) : e / (1.0f + e);
-  }
+  for (int64_t i = 0; i < count; ++i) y[i] = stable_sigmoid(x[i]);
 }
 void reference_softplus(float* y, const float* x, int64_t count) {
-  for (int64_t i = 0; i < count; ++i)
-    y[i] = std::isnan(x[i]) ? x[i] : std::max(x[i], 0.0f) + std::log1p(std::exp(-std::fabs(x[i])));
+  for (int64_t i = 0; i < count; ++i) y[i] = stable_softplus(x[i]);
 }
 
 }  // namespace aevb::kernels

@@ -11,30 +11,25 @@
 
 namespace aevb {
 
-// y = forward(x);  dx += derivative(dy, x, y)
-template <class Forward, class Derivative>
-Var unary_op(const char* name, Var x, Forward forward, Derivative derivative) {
+// y = forward(x) over the whole array at once;  dx += derivative(dy, x, y)
+// forward(y, x, count) is a whole-array kernel: the vectorized math of
+// kernels/vector_math.h (exp, log, tanh, sigmoid, ...).
+template <class ArrayForward, class Derivative>
+Var unary_array_op(const char* name, Var x, ArrayForward forward, Derivative derivative) {
   Tape& tape = x.tape();
   Var y = tape.record(name, x.shape(), {x});
-  kernels::map(tape.value_buffer(y), x.data(), x.numel(), forward);
+  forward(tape.value_buffer(y), x.data(), x.numel());
   tape.set_backward(y, [x, y, derivative] {
     kernels::accumulate_unary(x.grad(), y.grad(), x.data(), y.data(), x.numel(), derivative);
   });
   return y;
 }
 
-// The same, with a forward that runs over the whole array at once: the vectorized
-// math of kernels/vector_math.h (exp, log, tanh, sigmoid, ...).
-template <class Derivative>
-Var unary_op(const char* name, Var x, void (*forward_kernel)(float* y, const float* x, int64_t count),
-             Derivative derivative) {
-  Tape& tape = x.tape();
-  Var y = tape.record(name, x.shape(), {x});
-  forward_kernel(tape.value_buffer(y), x.data(), x.numel());
-  tape.set_backward(y, [x, y, derivative] {
-    kernels::accumulate_unary(x.grad(), y.grad(), x.data(), y.data(), x.numel(), derivative);
-  });
-  return y;
+// y = forward(x), one element at a time;  dx += derivative(dy, x, y)
+template <class Forward, class Derivative>
+Var unary_op(const char* name, Var x, Forward forward, Derivative derivative) {
+  return unary_array_op(
+      name, x, [forward](float* y, const float* v, int64_t count) { kernels::map(y, v, count, forward); }, derivative);
 }
 
 // The shape of broadcasting a with b, or an error naming `op` and both shapes.

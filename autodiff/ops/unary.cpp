@@ -7,36 +7,25 @@
 #include "autodiff/ops/elementwise_op.h"
 
 namespace aevb {
-namespace {
-// 1 / (1 + e^-v) without overflow: e^-v is only formed for v >= 0.
-float stable_sigmoid(float v) {
-  if (v >= 0) return 1.0f / (1.0f + std::exp(-v));
-  float e = std::exp(v);
-  return e / (1.0f + e);
-}
-// log(1 + e^v) = max(v, 0) + log1p(e^-|v|): never overflows, exact for large |v|.
-float stable_softplus(float v) {
-  if (std::isnan(v)) return v;
-  return std::max(v, 0.0f) + std::log1p(std::exp(-std::fabs(v)));
-}
-}  // namespace
+using kernels::stable_sigmoid;
+using kernels::stable_softplus;
 
 // y = -x: built from mul by a scalar, so it needs no backward of its own.
 Var neg(Var x) { return mul(x, -1.0f); }
 
 // y = e^x;  dx += dy * y
 Var exp(Var x) {
-  return unary_op("exp", x, kernels::vector_exp, [](float dy, float, float y) { return dy * y; });
+  return unary_array_op("exp", x, kernels::vector_exp, [](float dy, float, float y) { return dy * y; });
 }
 
 // y = log x;  dx += dy / x
 Var log(Var x) {
-  return unary_op("log", x, kernels::vector_log, [](float dy, float v, float) { return dy / v; });
+  return unary_array_op("log", x, kernels::vector_log, [](float dy, float v, float) { return dy / v; });
 }
 
 // y = log(1 + x);  dx += dy / (1 + x)
 Var log1p(Var x) {
-  return unary_op("log1p", x, kernels::vector_log1p, [](float dy, float v, float) { return dy / (1.0f + v); });
+  return unary_array_op("log1p", x, kernels::vector_log1p, [](float dy, float v, float) { return dy / (1.0f + v); });
 }
 
 // y = e^x - 1;  dx += dy * (y + 1)
@@ -82,7 +71,8 @@ Var elu(Var x, float alpha) {
 
 // y = 1 / (1 + e^-x);  dx += dy * y (1 - y)
 Var sigmoid(Var x) {
-  return unary_op("sigmoid", x, kernels::vector_sigmoid, [](float dy, float, float y) { return dy * y * (1.0f - y); });
+  return unary_array_op("sigmoid", x, kernels::vector_sigmoid,
+                        [](float dy, float, float y) { return dy * y * (1.0f - y); });
 }
 
 // y = log sigmoid(x) = -softplus(-x);  dx += dy * sigmoid(-x)
@@ -93,12 +83,12 @@ Var log_sigmoid(Var x) {
 
 // y = tanh x;  dx += dy * (1 - y^2)
 Var tanh(Var x) {
-  return unary_op("tanh", x, kernels::vector_tanh, [](float dy, float, float y) { return dy * (1.0f - y * y); });
+  return unary_array_op("tanh", x, kernels::vector_tanh, [](float dy, float, float y) { return dy * (1.0f - y * y); });
 }
 
 // y = log(1 + e^x);  dx += dy * sigmoid(x)
 Var softplus(Var x) {
-  return unary_op("softplus", x, kernels::vector_softplus,
+  return unary_array_op("softplus", x, kernels::vector_softplus,
                   [](float dy, float v, float) { return dy * stable_sigmoid(v); });
 }
 
