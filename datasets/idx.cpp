@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -13,6 +14,10 @@ namespace aevb::datasets {
 namespace {
 
 constexpr uint8_t kUnsignedByte = 0x08;
+constexpr uint8_t kFloat32 = 0x0D;
+constexpr uint8_t kFloat64 = 0x0E;
+
+int element_bytes(uint8_t type_code) { return type_code == kFloat32 ? 4 : type_code == kFloat64 ? 8 : 1; }
 
 std::vector<uint8_t> read_file(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
@@ -49,21 +54,24 @@ uint32_t big_endian_u32(const uint8_t* bytes) {
   return (uint32_t{bytes[0]} << 24) | (uint32_t{bytes[1]} << 16) | (uint32_t{bytes[2]} << 8) | uint32_t{bytes[3]};
 }
 
-// Checks the header and returns the sizes; data starts at 4 + 4 * dims.
+// Checks the header and returns the sizes; data starts at 4 + 4 * dims. Images may also
+// be float32 or float64 (`allow_floats`); labels are bytes.
 std::vector<int64_t> read_header(const std::string& path, const std::vector<uint8_t>& bytes, int expected_dims,
-                                 const char* what) {
+                                 const char* what, bool allow_floats) {
   check(bytes.size() >= 4, "'", path, "': truncated header: ", bytes.size(), " bytes, expected at least 4 (the magic number)");
   check(bytes[0] == 0 && bytes[1] == 0, "'", path, "': wrong magic number at byte offset 0: first two bytes are ",
         static_cast<int>(bytes[0]), " ", static_cast<int>(bytes[1]), ", expected 0 0 (is this an IDX file?)");
-  check(bytes[2] == kUnsignedByte, "'", path, "': type code 0x", std::hex, static_cast<int>(bytes[2]), std::dec,
-        " at byte offset 2 is not supported: expected 0x08 (unsigned byte)");
+  const bool float_type = bytes[2] == kFloat32 || bytes[2] == kFloat64;
+  check(bytes[2] == kUnsignedByte || (allow_floats && float_type), "'", path, "': type code 0x", std::hex,
+        static_cast<int>(bytes[2]), std::dec, " at byte offset 2 is not supported for ", what,
+        allow_floats ? ": expected 0x08 (unsigned byte), 0x0d (float32) or 0x0e (float64)" : ": expected 0x08 (unsigned byte)");
   check(bytes[3] == expected_dims, "'", path, "': ", static_cast<int>(bytes[3]), " dimensions at byte offset 3, expected ",
         expected_dims, " for ", what);
   const size_t header_bytes = 4 + 4 * static_cast<size_t>(expected_dims);
   check(bytes.size() >= header_bytes, "'", path, "': truncated header: ", bytes.size(), " bytes, expected ", header_bytes,
         " (magic and ", expected_dims, " sizes)");
   std::vector<int64_t> sizes;
-  int64_t total = 1;
+  int64_t total = element_bytes(bytes[2]);
   for (int d = 0; d < expected_dims; ++d) {
     sizes.push_back(big_endian_u32(bytes.data() + 4 + 4 * d));
     // Three 32-bit sizes can overflow 64 bits (found by tests/fuzz/idx_fuzz.cpp).
@@ -106,19 +114,49 @@ std::vector<uint8_t> read_maybe_gzip(const std::string& path) {
 
 ImageSet read_idx_images(const std::string& path) {
   std::vector<uint8_t> bytes = read_maybe_gzip(path);
-  std::vector<int64_t> sizes = read_header(path, bytes, 3, "images [N, H, W]");
+  std::vector<int64_t> sizes = read_header(path, bytes, 3, "images [N, H, W]", true);
   ImageSet set;
   set.name = path;
   set.count = sizes[0];
   set.rows = sizes[1];
   set.columns = sizes[2];
-  set.pixels.assign(bytes.begin() + 16, bytes.end());
+  if (bytes[2] == kUnsignedByte) {
+    set.pixels.assign(bytes.begin() + 16, bytes.end());
+    return set;
+  }
+  // Floats are intensities in [0, 1], big-endian like the sizes. They become the 8-bit
+  // grey levels every other source has (round(255 v)). A value that is not a number,
+  // infinite or outside [0, 1] is refused by where it is: a silent clamp would train on
+  // data nobody meant.
+  const int width = element_bytes(bytes[2]);
+  const int64_t per_image = set.rows * set.columns;
+  set.pixels.resize(static_cast<size_t>(set.count * per_image));
+  for (size_t i = 0; i < set.pixels.size(); ++i) {
+    const size_t offset = 16 + i * static_cast<size_t>(width);
+    uint64_t raw = 0;
+    for (int b = 0; b < width; ++b) raw = (raw << 8) | bytes[offset + static_cast<size_t>(b)];
+    double value;
+    if (width == 4) {
+      float single;
+      const uint32_t raw32 = static_cast<uint32_t>(raw);
+      std::memcpy(&single, &raw32, 4);
+      value = single;
+    } else {
+      std::memcpy(&value, &raw, 8);
+    }
+    if (!(value >= 0.0 && value <= 1.0)) {  // NaN fails both comparisons
+      const int64_t image = static_cast<int64_t>(i) / per_image, pixel = static_cast<int64_t>(i) % per_image;
+      fail("'", path, "': image ", image, ", pixel ", pixel, " (row ", pixel / set.columns, ", column ",
+           pixel % set.columns, ") at byte offset ", offset, " is ", value, ": float images must hold values in [0, 1]");
+    }
+    set.pixels[i] = static_cast<uint8_t>(std::lround(value * 255.0));
+  }
   return set;
 }
 
 std::vector<uint8_t> read_idx_labels(const std::string& path) {
   std::vector<uint8_t> bytes = read_maybe_gzip(path);
-  read_header(path, bytes, 1, "labels [N]");
+  read_header(path, bytes, 1, "labels [N]", false);
   return std::vector<uint8_t>(bytes.begin() + 8, bytes.end());
 }
 

@@ -1,7 +1,10 @@
 // IDX files (the MNIST format), raw or gzip-compressed:
-//   u32 big-endian magic = 0x0000 | type code (0x08 = unsigned byte) | number of dimensions
+//   u32 big-endian magic = 0x0000 | type code | number of dimensions
 //   one u32 big-endian size per dimension, then the data, row-major.
-// Images have 3 dimensions [N, H, W]; labels have 1 [N].
+// Images have 3 dimensions [N, H, W] of unsigned bytes (0x08), or of big-endian float32
+// (0x0d) or float64 (0x0e) intensities in [0, 1], read as 8-bit grey levels; a NaN,
+// infinite or out-of-range float is refused with its image index. Labels have 1
+// dimension [N] of unsigned bytes.
 // Every problem throws naming the file, the byte offset and what was expected. For a
 // gzip file the offsets count bytes of the decompressed data.
 #pragma once

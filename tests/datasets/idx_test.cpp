@@ -4,7 +4,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <cstring>
 #include <iterator>
+#include <limits>
 
 #include "autodiff/error.h"
 #include "datasets/idx.h"
@@ -61,8 +63,9 @@ TEST_CASE("each corruption of an IDX file gives its named error") {
   }
   SUBCASE("wrong type") {
     std::vector<char> bytes = good;
-    bytes[2] = 0x0d;  // float
-    refuses(bytes, "'" + path + "': type code 0xd at byte offset 2 is not supported: expected 0x08 (unsigned byte)");
+    bytes[2] = 0x0b;  // 16-bit integers
+    refuses(bytes, "'" + path + "': type code 0xb at byte offset 2 is not supported for images [N, H, W]: expected 0x08 "
+                   "(unsigned byte), 0x0d (float32) or 0x0e (float64)");
   }
   SUBCASE("wrong number of dimensions") {
     std::vector<char> bytes = good;
@@ -93,6 +96,64 @@ TEST_CASE("each corruption of an IDX file gives its named error") {
     CHECK_THROWS_WITH_AS(read_idx_images(folder.file("absent")),
                          ("'" + folder.file("absent") + "': cannot open: No such file or directory").c_str(), Error);
   }
+}
+
+namespace {
+// An IDX file of big-endian floats (type 0x0d, or 0x0e for doubles), as a converter writes.
+template <class Float>
+std::vector<char> float_idx(int64_t count, int64_t rows, int64_t columns, const std::vector<Float>& values) {
+  std::vector<char> bytes = {0, 0, static_cast<char>(sizeof(Float) == 4 ? 0x0d : 0x0e), 3};
+  for (int64_t size : {count, rows, columns})
+    for (int shift = 24; shift >= 0; shift -= 8) bytes.push_back(static_cast<char>(size >> shift));
+  for (Float value : values) {
+    unsigned char raw[sizeof(Float)];
+    std::memcpy(raw, &value, sizeof(Float));
+    for (size_t b = sizeof(Float); b-- > 0;) bytes.push_back(static_cast<char>(raw[b]));  // little to big endian
+  }
+  return bytes;
+}
+}  // namespace
+
+TEST_CASE("float IDX images are read as grey levels; NaN, infinite and out-of-range values are refused by place") {
+  TempFolder folder("aevb_idx_test_");
+  const std::string path = folder.file("images.idx");
+  std::vector<float> values;
+  for (int i = 0; i < 24; ++i) values.push_back(static_cast<float>(i * 10) / 255.0f);
+  write_bytes(path, float_idx<float>(3, 2, 4, values));
+  CHECK(read_idx_images(path).pixels == three_images().pixels);
+  write_bytes(path, float_idx<double>(3, 2, 4, std::vector<double>(values.begin(), values.end())));
+  CHECK(read_idx_images(path).pixels == three_images().pixels);
+
+  // Image 2, pixel 5 = row 1, column 1; its bytes start at 16 + 4 * (2 * 8 + 5) = 100.
+  const std::string where = "'" + path + "': image 2, pixel 5 (row 1, column 1) at byte offset 100 is ";
+  for (auto [bad, shown] : {std::pair{std::numeric_limits<float>::quiet_NaN(), "nan"},
+                            std::pair{std::numeric_limits<float>::infinity(), "inf"},
+                            std::pair{-0.25f, "-0.25"}, std::pair{1.5f, "1.5"}}) {
+    CAPTURE(shown);
+    std::vector<float> corrupt = values;
+    corrupt[21] = bad;
+    write_bytes(path, float_idx<float>(3, 2, 4, corrupt));
+    CHECK_THROWS_WITH_AS(read_idx_images(path), (where + shown + ": float images must hold values in [0, 1]").c_str(), Error);
+  }
+  std::vector<double> corrupt(values.begin(), values.end());
+  corrupt[21] = std::numeric_limits<double>::quiet_NaN();
+  write_bytes(path, float_idx<double>(3, 2, 4, corrupt));
+  CHECK_THROWS_WITH_AS(read_idx_images(path),
+                       ("'" + path + "': image 2, pixel 5 (row 1, column 1) at byte offset 184 is nan: float images must hold values in [0, 1]").c_str(),
+                       Error);
+
+  // The sizes count elements: a float file cut short is caught in bytes.
+  std::vector<char> bytes = float_idx<float>(3, 2, 4, values);
+  bytes.resize(bytes.size() - 3);
+  write_bytes(path, bytes);
+  CHECK_THROWS_WITH_AS(read_idx_images(path),
+                       ("'" + path + "': truncated data: the header promises 96 bytes of data from byte offset 16, but the file ends at byte offset 109").c_str(),
+                       Error);
+  // Labels stay bytes.
+  write_bytes(path, std::vector<char>{0, 0, 0x0d, 1, 0, 0, 0, 0});
+  CHECK_THROWS_WITH_AS(read_idx_labels(path),
+                       ("'" + path + "': type code 0xd at byte offset 2 is not supported for labels [N]: expected 0x08 (unsigned byte)").c_str(),
+                       Error);
 }
 
 TEST_CASE("a corrupt gzip file is refused with the compressed offset") {
