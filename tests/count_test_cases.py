@@ -2,7 +2,8 @@
 
 Each doctest binary reports its own cases ("[doctest] test cases: 12 | 11 passed |
 1 failed | 0 skipped"); any other test (a script) counts as one case. A binary that
-crashed before its summary counts as one failed case.
+crashed before its summary counts as one failed case. Each `--also NAME=STATUS` is one
+more case, a step run outside meson that passed when its exit status is 0.
 """
 import json
 import re
@@ -18,8 +19,22 @@ def tests_in(log_paths):
                 yield json.loads(line)
 
 
-def main(log_paths):
+def main(arguments):
+    log_paths, also = [], []
+    while arguments:
+        argument = arguments.pop(0)
+        if argument == "--also":
+            name, _, status = arguments.pop(0).partition("=")
+            also.append((name, status))
+        else:
+            log_paths.append(argument)
     passed = failed = skipped = 0
+    for name, status in also:
+        if status == "0":
+            passed += 1
+        else:
+            failed += 1
+            print(f"failed: {name} (exit status {status})")
     for test in tests_in(log_paths):
         summary = DOCTEST_SUMMARY.search(test.get("stdout") or "")
         if summary and test["result"] in ("OK", "FAIL"):

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The README's test command (and CI's): set-up, build, then the whole suite through
 # meson test twice, on the release build and under AddressSanitizer and
-# UndefinedBehaviorSanitizer (build-asan/, where any report fails its test). Ends with
-# the line "N passed, N failed" counted in test cases over both runs.
+# UndefinedBehaviorSanitizer (build-asan/, where any report fails its test), then each
+# libFuzzer target for 10 seconds from its seed corpus (build-fuzz/, clang). Ends with
+# the line "N passed, N failed" counted in test cases over both runs, the fuzzing
+# counting as one case.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-bash examples/setup.sh --fashion-mnist  # the data set tests read it
+bash examples/setup.sh --fashion-mnist --fuzz  # the data set tests read it; clang for fuzzing
 status=0
 meson test -C build --print-errorlogs "$@" || status=$?
 
@@ -17,5 +19,10 @@ meson compile -C build-asan
 # Sanitized code runs a few times slower: give each test more time.
 meson test -C build-asan --print-errorlogs --timeout-multiplier 4 "$@" || status=$?
 
-/usr/bin/python3 tests/count_test_cases.py build/meson-logs/testlog.json build-asan/meson-logs/testlog.json
+fuzz_status=0
+bash tests/fuzz/run.sh 10 || fuzz_status=$?
+[ "$fuzz_status" -eq 0 ] || status=$fuzz_status
+
+/usr/bin/python3 tests/count_test_cases.py build/meson-logs/testlog.json build-asan/meson-logs/testlog.json \
+  --also "fuzzing=$fuzz_status"
 exit $status

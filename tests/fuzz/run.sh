@@ -10,14 +10,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-60}
+[[ "$seconds" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: SECONDS must be a whole number of seconds, not '$seconds'" >&2; exit 2; }
+targets=(idx mat5 checkpoint cli)
 if [ ! -f build-fuzz/build.ninja ]; then
   # UBSan stops at its first report, so that libFuzzer keeps the input that caused it.
   CXX=clang++ meson setup build-fuzz -Dtests=false -Dfuzz=true --buildtype=debugoptimized \
     -Db_sanitize=address,undefined -Db_lundef=false \
     "-Dcpp_args=['-fsanitize=fuzzer-no-link', '-fno-sanitize-recover=undefined']" >/dev/null
 fi
-meson compile -C build-fuzz >/dev/null
-for target in idx mat5 checkpoint cli; do
+meson compile -C build-fuzz "${targets[@]/%/_fuzz}" >/dev/null  # the targets and what they link, nothing else
+for target in "${targets[@]}"; do
   mkdir -p "build-fuzz/corpus/$target"
   echo "fuzzing $target for ${seconds}s"
   (cd build-fuzz && "./tests/fuzz/${target}_fuzz" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
