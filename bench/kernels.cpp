@@ -126,11 +126,18 @@ void math_benchmark(benchmark::State& state, ArrayFunction f, int64_t count, int
   state.SetBytesProcessed(state.iterations() * count * 2 * static_cast<int64_t>(sizeof(float)));
 }
 
-void reduction_benchmark(benchmark::State& state, const std::string& which, int64_t rows, int64_t columns) {
-  const auto x = random_values(rows * columns, 5);
+// `reference`: the same call on the scalar instruction set, whose table holds the
+// reference loops.
+void reduction_benchmark(benchmark::State& state, const std::string& which, int64_t rows, int64_t columns,
+                         bool reference) {
+  const auto x = random_values(rows * columns, 5), x2 = random_values(rows * columns, 6);
   std::vector<float> y(static_cast<size_t>(std::max(rows, columns))), max(y.size()), sum_exp(y.size());
   set_thread_count(1);
+  const Isa isa = active_isa();
+  if (reference) set_isa(Isa::scalar);
   for (auto _ : state) {
+    if (which == "dot") y[0] = dot(x.data(), x2.data(), rows * columns);
+    if (which == "squared_norm") y[0] = squared_norm(x.data(), rows * columns);
     if (which == "sum_rows") sum_axis(y.data(), x.data(), rows, columns, 1);
     if (which == "sum_columns") sum_axis(y.data(), x.data(), 1, rows, columns);
     if (which == "column_sums") accumulate_column_sums(y.data(), x.data(), rows, columns);
@@ -138,6 +145,7 @@ void reduction_benchmark(benchmark::State& state, const std::string& which, int6
     if (which == "logsumexp_rows") logsumexp_axis(y.data(), max.data(), sum_exp.data(), x.data(), rows, columns, 1);
     benchmark::DoNotOptimize(y.data());
   }
+  set_isa(isa);
   state.SetItemsProcessed(state.iterations() * rows * columns);
   state.SetBytesProcessed(state.iterations() * rows * columns * static_cast<int64_t>(sizeof(float)));
 }
@@ -206,9 +214,25 @@ void register_all() {
       }
     }
 
-  for (const char* which : {"sum_rows", "sum_columns", "column_sums", "max_rows", "logsumexp_rows"})
-    benchmark::RegisterBenchmark(("reduce/" + std::string(which) + "/128x784").c_str(), reduction_benchmark,
-                                 std::string(which), 128, 784)->UseRealTime();
+  // Rows of the VAE's batch, and one vector of its 652,824 parameters (a gradient norm).
+  struct ReductionCase {
+    const char* which;
+    int64_t rows, columns;
+    bool has_simd;  // the column reductions have no SIMD kernel of their own
+  };
+  for (const ReductionCase& c : {ReductionCase{"sum_rows", 128, 784, true}, ReductionCase{"max_rows", 128, 784, true},
+                                 ReductionCase{"logsumexp_rows", 128, 784, true}, ReductionCase{"dot", 1, 652824, true},
+                                 ReductionCase{"squared_norm", 1, 652824, true},
+                                 ReductionCase{"sum_columns", 128, 784, false},
+                                 ReductionCase{"column_sums", 128, 784, false}}) {
+    const std::string base = "reduce/" + std::string(c.which) + "/" +
+                             (c.rows == 1 ? std::to_string(c.columns) : std::to_string(c.rows) + "x" + std::to_string(c.columns));
+    benchmark::RegisterBenchmark((base + "/aevb/threads:1").c_str(), reduction_benchmark, std::string(c.which), c.rows,
+                                 c.columns, false)->UseRealTime();
+    if (c.has_simd)
+      benchmark::RegisterBenchmark((base + "/reference/threads:1").c_str(), reduction_benchmark, std::string(c.which),
+                                   c.rows, c.columns, true)->UseRealTime();
+  }
   // The VAE's 652,824 parameters.
   benchmark::RegisterBenchmark("optimizer/adam/652824/aevb", adam_benchmark, 652824, false)->UseRealTime();
   benchmark::RegisterBenchmark("optimizer/adam/652824/reference", adam_benchmark, 652824, true)->UseRealTime();
@@ -257,14 +281,16 @@ void print_gemm_table(const CollectingReporter& r, const std::vector<GemmShape>&
     }
 }
 
-void print_math_table(const CollectingReporter& r) {
-  std::printf("\n%-26s %14s %14s %8s\n", "math (1 thread)", "aevb Melem/s", "scalar Melem/s", "speed-up");
+// `prefix`: "math" or "reduce".
+void print_speedup_table(const CollectingReporter& r, const std::string& prefix) {
+  std::printf("\n%-28s %14s %14s %8s\n", (prefix + " (1 thread)").c_str(), "aevb Melem/s", "scalar Melem/s", "speed-up");
   for (const auto& [name, rate] : r.items_per_second) {
-    if (name.rfind("math/", 0) != 0 || name.find("/aevb/threads:1") == std::string::npos) continue;
+    if (name.rfind(prefix + "/", 0) != 0 || name.find("/aevb/threads:1") == std::string::npos) continue;
     const std::string base = name.substr(0, name.find("/aevb/"));
     auto it = r.items_per_second.find(base + "/reference/threads:1");
     if (it == r.items_per_second.end()) continue;
-    std::printf("%-26s %14.0f %14.0f %7.1fx\n", base.c_str() + 5, rate / 1e6, it->second / 1e6, rate / it->second);
+    std::printf("%-28s %14.0f %14.0f %7.1fx\n", base.c_str() + prefix.size() + 1, rate / 1e6, it->second / 1e6,
+                rate / it->second);
   }
 }
 
@@ -304,7 +330,8 @@ int main(int argc, char** argv) {
   benchmark::RunSpecifiedBenchmarks(&reporter);
   print_gemm_table(reporter, kVaeShapes, peak_1, peak_all);
   print_gemm_table(reporter, kSquares, peak_1, peak_all);
-  print_math_table(reporter);
+  print_speedup_table(reporter, "math");
+  print_speedup_table(reporter, "reduce");
   benchmark::Shutdown();
   return 0;
 }

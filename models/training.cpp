@@ -155,11 +155,7 @@ std::string format(const char* pattern, double a, double b = 0, double c = 0) {
   return text;
 }
 
-double l2_norm(const Tensor& t) {
-  double squares = 0;
-  for (float v : t.values()) squares += static_cast<double>(v) * v;
-  return std::sqrt(squares);
-}
+double l2_norm(const Tensor& t) { return std::sqrt(nn::squared_l2_norm(t)); }
 
 // The parameter tensor whose gradient has the largest L2 norm, a non-finite one first.
 std::string largest_gradient(const nn::Optimizer& optimizer) {

@@ -5,6 +5,7 @@
 
 #include "autodiff/error.h"
 #include "autodiff/kernels/optimizer.h"
+#include "autodiff/kernels/reduce.h"
 
 namespace aevb::nn {
 
@@ -90,11 +91,18 @@ void Adam::update(size_t index, Parameter& parameter) {
                        decoupled_, step_count());
 }
 
+double squared_l2_norm(const Tensor& t) {
+  const float fast = kernels::squared_norm(t.data(), t.numel());
+  if (!std::isinf(fast)) return fast;  // NaN stays NaN
+  double squares = 0;
+  for (float v : t.values()) squares += static_cast<double>(v) * v;
+  return squares;
+}
+
 double clip_grad_norm(std::span<const NamedParameter> parameters, double max_norm) {
   check(max_norm > 0, "clip_grad_norm: max_norm ", max_norm, " must be positive");
   double sum_squares = 0;
-  for (const NamedParameter& named : parameters)
-    for (float g : named.parameter->grad().values()) sum_squares += static_cast<double>(g) * g;
+  for (const NamedParameter& named : parameters) sum_squares += squared_l2_norm(named.parameter->grad());
   const double norm = std::sqrt(sum_squares);
   if (norm > max_norm) {
     const float scale = static_cast<float>(max_norm / norm);

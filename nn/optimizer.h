@@ -108,8 +108,13 @@ class AdamW : public Adam {
   AdamW(std::vector<NamedParameter> parameters, AdamOptions options) : Adam(std::move(parameters), options, true) {}
 };
 
+// sum_i t[i]^2: the SIMD pairwise kernel (kernels/reduce.h), redone in double when its
+// float result overflows (values beyond about 1e19), so a diverging gradient's norm is
+// still a number.
+double squared_l2_norm(const Tensor& t);
+
 // Scales all gradients together so that their global L2 norm is at most max_norm.
-// Returns the norm before clipping (computed in double).
+// Returns the norm before clipping (per tensor in float, pairwise; summed in double).
 double clip_grad_norm(std::span<const NamedParameter> parameters, double max_norm);
 
 // Learning-rate schedules: the rate for a step counted from 0.

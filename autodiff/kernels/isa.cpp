@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "autodiff/kernels/isa_kernels.h"
+#include "autodiff/kernels/reduce.h"
 #include "autodiff/kernels/vector_math.h"
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -151,6 +152,12 @@ const IsaKernels& scalar_kernels() {
       .adam = nullptr,
       .bce_forward = nullptr,
       .bce_backward_logits = nullptr,
+      .sum = &sum_reference,
+      .dot = &dot_reference,
+      .squared_norm = &squared_norm_reference,
+      .sum_exp = &sum_exp_reference,
+      .max = &max_reference,
+      .accumulate_scaled_exp = &accumulate_scaled_exp_reference,
   };
   return table;
 }

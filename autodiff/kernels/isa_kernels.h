@@ -48,6 +48,13 @@ struct IsaKernels {
   void (*bce_forward)(float* y, const float* logits, const float* targets, int64_t count);
   void (*bce_backward_logits)(float* dlogits, const float* dy, const float* logits, const float* targets,
                               int64_t count);
+  // Row reductions (kernels/reduce.h); the scalar table holds the references.
+  float (*sum)(const float* x, int64_t count);
+  float (*dot)(const float* a, const float* b, int64_t count);
+  float (*squared_norm)(const float* x, int64_t count);
+  float (*sum_exp)(const float* x, int64_t count, float shift);
+  float (*max)(const float* x, int64_t count);
+  void (*accumulate_scaled_exp)(float* dx, const float* x, float shift, float scale, int64_t count);
 };
 
 // Inside an OpenMP parallel region kernels stay on the calling thread (gemm.cpp).

@@ -5,6 +5,7 @@
 #include "autodiff/kernels/fused_impl.h"
 #include "autodiff/kernels/gemm_blocked.h"
 #include "autodiff/kernels/isa_kernels.h"
+#include "autodiff/kernels/reduce_impl.h"
 #include "autodiff/kernels/vector_math_impl.h"
 
 namespace aevb::kernels {
@@ -34,6 +35,12 @@ IsaKernels make_isa_kernels(Isa isa) {
       .adam = &adam<Arch>,
       .bce_forward = &bce_forward<Arch>,
       .bce_backward_logits = &bce_backward_logits<Arch>,
+      .sum = &simd_sum<Arch>,
+      .dot = &simd_dot<Arch>,
+      .squared_norm = &simd_squared_norm<Arch>,
+      .sum_exp = &simd_sum_exp<Arch>,
+      .max = &simd_max<Arch>,
+      .accumulate_scaled_exp = &simd_accumulate_scaled_exp<Arch>,
   };
 }
 

@@ -3,31 +3,77 @@
 #include <cmath>
 #include <limits>
 
+#include "autodiff/kernels/isa_kernels.h"
+#include "autodiff/kernels/reduce_order.h"
+
 namespace aevb::kernels {
 
 namespace {
 
-// Pairwise summation over halves down to blocks of 256, each summed in 8 interleaved
-// lanes: the rounding error grows with log n instead of n, the lanes vectorize, and
-// the order depends only on n, never on the instruction set or the threads.
-float pairwise_sum(const float* x, int64_t n) {
-  if (n > 256) {
-    const int64_t half = n / 2 / 8 * 8;
-    return pairwise_sum(x, half) + pairwise_sum(x + half, n - half);
+// The reference order of reduce_order.h over term(i), i in [offset, offset + n).
+template <class Term>
+float pairwise_reference(int64_t n, const Term& term, int64_t offset = 0) {
+  if (n > kSumBlock) {
+    const int64_t half = pairwise_half(n);
+    return pairwise_reference(half, term, offset) + pairwise_reference(n - half, term, offset + half);
   }
-  float lanes[8] = {};
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (int j = 0; j < 8; ++j) lanes[j] += x[i + j];
-  for (int j = 0; i < n; ++i, ++j) lanes[j] += x[i];
-  return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+  float lanes[kSumLanes] = {};
+  for (int64_t i = 0; i < n; ++i) lanes[i % kSumLanes] += term(offset + i);
+  return add_lanes_in_order(lanes);
+}
+
+// Rows are independent, so splitting them over threads changes no result; below this
+// many elements a fork-join costs more than it saves.
+constexpr int64_t kRowThreadingThreshold = 1 << 16;
+
+template <class PerRow>
+void for_each_row(int64_t rows, int64_t row_length, const PerRow& per_row) {
+  if (rows * row_length >= kRowThreadingThreshold && rows > 1 && !inside_parallel_region()) {
+#pragma omp parallel
+    {
+      flush_denormals_on_this_thread();
+#pragma omp for schedule(static)
+      for (int64_t r = 0; r < rows; ++r) per_row(r);
+    }
+    return;
+  }
+  flush_denormals_on_this_thread();
+  for (int64_t r = 0; r < rows; ++r) per_row(r);
 }
 
 }  // namespace
 
+float sum_reference(const float* x, int64_t n) {
+  return pairwise_reference(n, [x](int64_t i) { return x[i]; });
+}
+float dot_reference(const float* a, const float* b, int64_t n) {
+  return pairwise_reference(n, [a, b](int64_t i) { return a[i] * b[i]; });
+}
+float squared_norm_reference(const float* x, int64_t n) {
+  return pairwise_reference(n, [x](int64_t i) { return x[i] * x[i]; });
+}
+float sum_exp_reference(const float* x, int64_t n, float shift) {
+  return pairwise_reference(n, [x, shift](int64_t i) { return std::exp(x[i] - shift); });
+}
+float max_reference(const float* x, int64_t n) {
+  float best = -std::numeric_limits<float>::infinity();
+  for (int64_t i = 0; i < n; ++i) {
+    if (std::isnan(x[i])) return x[i];
+    if (x[i] > best) best = x[i];
+  }
+  return best;
+}
+void accumulate_scaled_exp_reference(float* dx, const float* x, float shift, float scale, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) dx[i] += scale * std::exp(x[i] - shift);
+}
+
+float dot(const float* a, const float* b, int64_t n) { return active_kernels().dot(a, b, n); }
+float squared_norm(const float* x, int64_t n) { return active_kernels().squared_norm(x, n); }
+
 void sum_axis(float* y, const float* x, int64_t outer, int64_t count, int64_t inner) {
   if (inner == 1) {  // summing contiguous rows
-    for (int64_t o = 0; o < outer; ++o) y[o] = pairwise_sum(x + o * count, count);
+    const auto sum = active_kernels().sum;
+    for_each_row(outer, count, [&](int64_t o) { y[o] = sum(x + o * count, count); });
     return;
   }
   for (int64_t o = 0; o < outer; ++o) {
@@ -41,6 +87,11 @@ void sum_axis(float* y, const float* x, int64_t outer, int64_t count, int64_t in
 }
 
 void max_axis(float* y, const float* x, int64_t outer, int64_t count, int64_t inner) {
+  if (inner == 1) {
+    const auto max = active_kernels().max;
+    for_each_row(outer, count, [&](int64_t o) { y[o] = max(x + o * count, count); });
+    return;
+  }
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t i = 0; i < inner; ++i) {
       float best = -std::numeric_limits<float>::infinity();
@@ -56,6 +107,15 @@ void max_axis(float* y, const float* x, int64_t outer, int64_t count, int64_t in
 void logsumexp_axis(float* y, float* max, float* sum_exp, const float* x, int64_t outer, int64_t count,
                     int64_t inner) {
   max_axis(max, x, outer, count, inner);
+  if (inner == 1) {
+    const auto sum_exp_row = active_kernels().sum_exp;
+    for_each_row(outer, count, [&](int64_t o) {
+      const float m = max[o];
+      sum_exp[o] = std::isfinite(m) ? sum_exp_row(x + o * count, count, m) : 0.0f;
+      y[o] = std::isfinite(m) ? m + std::log(sum_exp[o]) : m;
+    });
+    return;
+  }
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t i = 0; i < inner; ++i) {
       float m = max[o * inner + i];
@@ -94,6 +154,15 @@ void accumulate_max_axis(float* dx, const float* dy, const float* x, const float
 
 void accumulate_logsumexp_axis(float* dx, const float* dy, const float* x, const float* max, const float* sum_exp,
                                int64_t outer, int64_t count, int64_t inner) {
+  if (inner == 1) {
+    const auto accumulate = active_kernels().accumulate_scaled_exp;
+    for_each_row(outer, count, [&](int64_t o) {
+      const float m = max[o];
+      if (m == -std::numeric_limits<float>::infinity()) return;
+      accumulate(dx + o * count, x + o * count, m, dy[o] / sum_exp[o], count);
+    });
+    return;
+  }
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t i = 0; i < inner; ++i) {
       float m = max[o * inner + i];

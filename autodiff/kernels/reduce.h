@@ -7,6 +7,15 @@
 
 namespace aevb::kernels {
 
+// Sums follow one order (reduce_order.h): pairwise, with an error that grows with
+// log n, and bit-identical on every instruction set and thread count. Rows
+// (inner = 1) run on SIMD kernels and are split over threads when large; a single
+// dot or norm runs on one thread.
+
+// sum_i a[i] b[i] and sum_i x[i]^2 (each product rounded, then summed pairwise)
+float dot(const float* a, const float* b, int64_t n);
+float squared_norm(const float* x, int64_t n);
+
 // y[o,i] = sum_k x[o,k,i]
 void sum_axis(float* y, const float* x, int64_t outer, int64_t count, int64_t inner);
 // y[o,i] = max_k x[o,k,i]; NaN if any is NaN; -inf for count = 0
@@ -32,5 +41,14 @@ void accumulate_logsumexp_axis(float* dx, const float* dy, const float* x, const
                                int64_t outer, int64_t count, int64_t inner);
 // db[j] += sum_r dy[r,j]: the gradient of a bias added to every row
 void accumulate_column_sums(float* db, const float* dy, int64_t rows, int64_t columns);
+
+// The scalar references of the SIMD row kernels (the scalar instruction-set table, and
+// the tests' yardstick).
+float sum_reference(const float* x, int64_t n);
+float dot_reference(const float* a, const float* b, int64_t n);
+float squared_norm_reference(const float* x, int64_t n);
+float sum_exp_reference(const float* x, int64_t n, float shift);  // sum_i e^(x[i] - shift)
+float max_reference(const float* x, int64_t n);                   // NaN if any is NaN; -inf if n = 0
+void accumulate_scaled_exp_reference(float* dx, const float* x, float shift, float scale, int64_t n);
 
 }  // namespace aevb::kernels

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <limits>
 
 #include "autodiff/autodiff.h"
 #include "nn/nn.h"
@@ -120,6 +121,19 @@ TEST_CASE("clip_grad_norm scales all gradients by one factor") {
   CHECK(b.grad()[0] == doctest::Approx(0.8f));
   CHECK(clip_grad_norm(named, 10.0) == doctest::Approx(1));  // under the bound: unchanged
   CHECK(a.grad()[0] == doctest::Approx(0.6f));
+}
+
+TEST_CASE("squared_l2_norm: the float kernel, and double where float would overflow") {
+  Tensor t = Tensor::zeros({1000});
+  for (int64_t i = 0; i < 1000; ++i) t[i] = static_cast<float>(i % 7) - 3.0f;
+  double exact = 0;
+  for (float v : t.values()) exact += double{v} * v;
+  CHECK(squared_l2_norm(t) == exact);  // small integers: exact in float
+  t[17] = 3e19f;                       // its square overflows float
+  CHECK(squared_l2_norm(t) == doctest::Approx(9e38 + exact));
+  CHECK(std::isfinite(squared_l2_norm(t)));
+  t[18] = std::numeric_limits<float>::quiet_NaN();
+  CHECK(std::isnan(squared_l2_norm(t)));
 }
 
 TEST_CASE("learning-rate schedules") {
