@@ -73,7 +73,8 @@ Var Vae::with_condition(Var v, Var condition) const {
   check(condition.index() >= 0, "Vae: this CVAE needs a condition [N, ", config_.conditions, "]");
   check(condition.shape() == Shape{v.shape()[0], config_.conditions}, "Vae: condition ", condition.shape(),
         " does not fit a batch of ", v.shape()[0], " with C=", config_.conditions);
-  return concat(std::vector<Var>{v, condition}, 1);
+  const Var parts[] = {v, condition};  // on the stack: a training step allocates nothing
+  return concat(parts, 1);
 }
 
 Vae::Encoding Vae::encode(Var x, Var condition) {

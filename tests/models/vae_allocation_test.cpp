@@ -37,3 +37,25 @@ TEST_CASE("a VAE training step allocates nothing after warm-up") {
     CHECK(allocation_count.load() - before == 0);
   }
 }
+
+TEST_CASE("a CVAE training step (condition concatenated to both networks' inputs) allocates nothing after warm-up") {
+  Rng init(3), sampling(4);
+  models::VaeConfig config{.inputs = 16, .hidden = {8}, .latent = 2, .conditions = 3};
+  models::Vae cvae(config, init);
+  nn::Adam adam(cvae.named_parameters(), {});
+  const Tensor images = Tensor::uniform({4, 16}, init, 0.0f, 1.0f);
+  Tensor conditions = Tensor::zeros({4, 3});
+  for (int64_t n = 0; n < 4; ++n) conditions[n * 3 + n % 3] = 1.0f;  // one-hot labels
+  Tape tape;
+  auto step = [&] {
+    tape.clear();
+    models::ElboTerms terms = cvae.elbo(tape.input(images), tape.input(conditions), sampling);
+    adam.zero_grad();
+    tape.backward(terms.loss);
+    adam.step();
+  };
+  for (int i = 0; i < 5; ++i) step();
+  const long before = allocation_count.load();
+  for (int i = 0; i < 10; ++i) step();
+  CHECK(allocation_count.load() - before == 0);
+}
