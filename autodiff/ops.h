@@ -5,6 +5,7 @@
 
 #include <span>
 
+#include "autodiff/kernels/activation.h"
 #include "autodiff/tape.h"
 
 namespace aevb {
@@ -51,6 +52,10 @@ struct MatmulOptions {
 };
 Var matmul(Var a, Var b, MatmulOptions options = {});  // op(a)[M,K] op(b)[K,N] -> [M,N]
 Var linear(Var x, Var weight, Var bias);               // x[N,I] weight[I,O] + bias[O] -> [N,O]
+// f(x W + b) in one op and one pass: f is applied in the product's store (kernels/gemm.h).
+// f: identity, relu, leaky_relu (slope 0.01), elu (alpha 1), tanh, sigmoid or softplus,
+// the same formulas as the ops of those names.
+Var linear(Var x, Var weight, Var bias, kernels::Activation activation);
 
 // --- reductions (ops/reduce.cpp) --------------------------------------------------------
 Var sum(Var x);                                         // all elements -> shape []

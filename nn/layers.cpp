@@ -46,9 +46,10 @@ Init default_init(Activation activation) {
   }
 }
 
-Linear::Linear(int64_t inputs, int64_t outputs, Rng& rng, Init init)
+Linear::Linear(int64_t inputs, int64_t outputs, Rng& rng, Init init, std::optional<Activation> activation)
     : weight_(register_parameter("weight", Tensor::zeros({inputs, outputs}))),
-      bias_(register_parameter("bias", Tensor::zeros({outputs}))) {
+      bias_(register_parameter("bias", Tensor::zeros({outputs}))),
+      activation_(activation) {
   check(inputs > 0 && outputs > 0, "Linear: sizes ", inputs, " -> ", outputs, " must be positive");
   initialize(weight_.value(), init, rng);
   if (init == Init::torch_uniform) {  // PyTorch draws the bias from the weight's range too
@@ -57,10 +58,25 @@ Linear::Linear(int64_t inputs, int64_t outputs, Rng& rng, Init init)
   }
 }
 
+namespace {
+kernels::Activation fused(std::optional<Activation> activation) {
+  if (!activation) return kernels::Activation::identity;
+  switch (*activation) {
+    case Activation::relu: return kernels::Activation::relu;
+    case Activation::leaky_relu: return kernels::Activation::leaky_relu;
+    case Activation::elu: return kernels::Activation::elu;
+    case Activation::tanh: return kernels::Activation::tanh;
+    case Activation::sigmoid: return kernels::Activation::sigmoid;
+    case Activation::softplus: return kernels::Activation::softplus;
+  }
+  fail("Linear: unknown activation");
+}
+}  // namespace
+
 Var Linear::forward(Var x) {
   ModuleScope scope(&path());
   Tape& tape = x.tape();
-  return linear(x, tape.param(weight_), tape.param(bias_));
+  return linear(x, tape.param(weight_), tape.param(bias_), fused(activation_));
 }
 
 Dropout::Dropout(float drop_probability, uint64_t seed) : drop_probability_(drop_probability), rng_(seed) {
@@ -92,10 +108,9 @@ std::unique_ptr<Sequential> make_mlp(const std::vector<int64_t>& sizes, Activati
   for (size_t i = 0; i < layers; ++i) {
     bool last = i + 1 == layers;
     std::string name = last ? "output" : "hidden" + std::to_string(i + 1);
-    mlp->add(name, std::make_unique<Linear>(sizes[i], sizes[i + 1], rng, init.value_or(default_init(activation))));
-    if (!last || activate_output)
-      mlp->add(last ? "output_activation" : "activation" + std::to_string(i + 1),
-               std::make_unique<ActivationLayer>(activation));
+    const bool activated = !last || activate_output;
+    mlp->add(name, std::make_unique<Linear>(sizes[i], sizes[i + 1], rng, init.value_or(default_init(activation)),
+                                            activated ? std::optional(activation) : std::nullopt));
   }
   return mlp;
 }

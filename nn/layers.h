@@ -19,17 +19,21 @@ Var activate(Var x, Activation activation);
 // The initializer that keeps activations' variance steady through this nonlinearity.
 Init default_init(Activation activation);
 
-// y[N,O] = x[N,I] weight[I,O] + bias[O]
+// y[N,O] = f(x[N,I] weight[I,O] + bias[O]), f the identity unless an activation is
+// given: then it is applied in the same op, in the product's store (ops' fused linear).
 class Linear : public Layer {
  public:
-  Linear(int64_t inputs, int64_t outputs, Rng& rng, Init init = Init::glorot_uniform);
+  Linear(int64_t inputs, int64_t outputs, Rng& rng, Init init = Init::glorot_uniform,
+         std::optional<Activation> activation = std::nullopt);
   Var forward(Var x) override;
   Parameter& weight() { return weight_; }
   Parameter& bias() { return bias_; }
+  std::optional<Activation> activation() const { return activation_; }
 
  private:
   Parameter& weight_;
   Parameter& bias_;
+  std::optional<Activation> activation_;
 };
 
 class ActivationLayer : public Layer {
@@ -69,14 +73,17 @@ class Sequential : public Layer {
   }
   Var forward(Var x) override;
   size_t size() const { return layers_.size(); }
+  const std::vector<Layer*>& layers() const { return layers_; }
 
  private:
   std::vector<Layer*> layers_;
 };
 
 // Linear layers of the given sizes with `activation` between them: sizes {784, 400, 20}
-// gives hidden1 (784->400), activation1, output (400->20). Weights use `init`, or by
-// default the initializer suited to the activation; biases start at zero.
+// gives hidden1 (784->400, then the activation, fused into the layer) and output
+// (400->20, activated too when `activate_output`). Weights use `init`, or by default
+// the initializer suited to the activation; biases start at zero unless the
+// initializer draws them (torch_uniform).
 std::unique_ptr<Sequential> make_mlp(const std::vector<int64_t>& sizes, Activation activation, Rng& rng,
                                      bool activate_output = false, std::optional<Init> init = std::nullopt);
 

@@ -72,13 +72,18 @@ void run_blocked(const IsaKernels& kernels, const GemmProblem& problem, Workspac
 
 }  // namespace
 
-void gemm(float* c, const float* a, const float* b, int64_t m, int64_t n, int64_t k, bool transpose_a,
-          bool transpose_b, float alpha, float beta) {
+namespace {
+
+// gemm with the epilogue of a fused linear layer (problem.bias, problem.activation).
+void gemm_with_epilogue(const GemmProblem& problem) {
+  const auto [c, a, b, m, n, k, transpose_a, transpose_b, alpha, beta, bias, activation] = problem;
   if (m == 0 || n == 0) return;
   flush_denormals_on_this_thread();
   const IsaKernels& kernels = active_kernels();
+  const bool has_epilogue = bias != nullptr || activation != Activation::identity;
   if (kernels.gemm == nullptr || k == 0) {
     gemm_reference(c, a, b, m, n, k, transpose_a, transpose_b, alpha, beta);
+    if (has_epilogue) kernels.bias_activation(c, bias, m, n, activation);
     return;
   }
   thread_local Workspace workspace;
@@ -96,9 +101,28 @@ void gemm(float* c, const float* a, const float* b, int64_t m, int64_t n, int64_
         float& out = c[i * n + j];
         out = beta == 0.0f ? transposed[j * m + i] : transposed[j * m + i] + beta * out;
       }
+    if (has_epilogue) kernels.bias_activation(c, bias, m, n, activation);
     return;
   }
-  run_blocked(kernels, {c, a, b, m, n, k, transpose_a, transpose_b, alpha, beta}, workspace);
+  run_blocked(kernels, problem, workspace);
+}
+
+}  // namespace
+
+void gemm(float* c, const float* a, const float* b, int64_t m, int64_t n, int64_t k, bool transpose_a,
+          bool transpose_b, float alpha, float beta) {
+  gemm_with_epilogue({c, a, b, m, n, k, transpose_a, transpose_b, alpha, beta});
+}
+
+void linear_forward(float* y, const float* x, const float* w, const float* bias, int64_t batch, int64_t inputs,
+                    int64_t outputs, Activation activation) {
+  gemm_with_epilogue({y, x, w, batch, outputs, inputs, false, false, 1.0f, 0.0f, bias, activation});
+}
+
+void linear_forward_reference(float* y, const float* x, const float* w, const float* bias, int64_t batch,
+                              int64_t inputs, int64_t outputs, Activation activation) {
+  gemm_reference(y, x, w, batch, outputs, inputs, false, false, 1.0f, 0.0f);
+  bias_activation_reference(y, bias, batch, outputs, activation);
 }
 
 // Reference loops, ordered so that the innermost loop runs over contiguous memory.

@@ -11,12 +11,22 @@
 
 #include <cstdint>
 
+#include "autodiff/kernels/activation.h"
+
 namespace aevb::kernels {
 
 void gemm(float* c, const float* a, const float* b, int64_t m, int64_t n, int64_t k, bool transpose_a,
           bool transpose_b, float alpha, float beta);
 void gemm_reference(float* c, const float* a, const float* b, int64_t m, int64_t n, int64_t k, bool transpose_a,
                     bool transpose_b, float alpha, float beta);
+
+// A fused linear layer's forward: y[N,O] = f(x[N,I] w[I,O] + bias[O]) in one pass over
+// y, the bias added and f applied in the gemm's store while each tile is in registers
+// (bias null: none). The reference: gemm_reference, then bias_activation_reference.
+void linear_forward(float* y, const float* x, const float* w, const float* bias, int64_t batch, int64_t inputs,
+                    int64_t outputs, Activation activation);
+void linear_forward_reference(float* y, const float* x, const float* w, const float* bias, int64_t batch,
+                              int64_t inputs, int64_t outputs, Activation activation);
 
 // Products with at least this many multiply-adds split across threads. A fork-join
 // costs about 1 microsecond while OpenMP's threads spin and 70-85 once they sleep, so

@@ -11,6 +11,8 @@
 //
 // Loops, outermost first: jc over NC panels, pc over KC slices (pack B), ic over MC
 // blocks (pack A), then every (NR sliver, MR sliver) tile is one micro-kernel call.
+// On the last KC slice the micro-kernel also adds the bias and applies the activation
+// of a fused linear layer while the tile is still in registers (the epilogue).
 // Threads share the packing and split the tiles. Each element of C is summed by one
 // thread in an order fixed by KC alone, so results are bit-identical for any number of
 // threads.
@@ -22,7 +24,9 @@
 #include <utility>
 #include <xsimd/xsimd.hpp>
 
+#include "autodiff/kernels/activation_impl.h"
 #include "autodiff/kernels/isa_kernels.h"
+#include "autodiff/kernels/vector_math_impl.h"
 
 namespace aevb::kernels {
 namespace {  // internal linkage: each ISA translation unit has its own copy
@@ -38,12 +42,21 @@ struct BlockedGemm {
   static constexpr int MR = W == 16 ? 12 : 6;
   static constexpr int64_t kReadBInPlaceRows = 256;
 
+  // What the last KC slice applies before it stores: C = f(C + bias), bias[j] for
+  // the tile's column j (bias null: none).
+  struct Epilogue {
+    const float* bias;
+    Activation activation;
+  };
+
   // The [MR, NV] block of C += A sliver * B sliver, over kc steps, held in registers.
   // `rows` <= MR and `nv` <= NV are compile-time so that edge tiles run the same code
-  // with fewer registers instead of a scalar loop.
-  template <int Rows, int Nv>
+  // with fewer registers instead of a scalar loop. `Finish`: this is the last slice
+  // and `epilogue` applies; a separate instantiation, so that the plain kernel's
+  // registers are not spent on it (it cost the large products about 6%).
+  template <int Rows, int Nv, bool Finish>
   static void micro_kernel(int64_t kc, const float* a_packed, const float* b_sliver, int64_t ldb, float* c,
-                           int64_t ldc, int cols, float alpha, float beta) {
+                           int64_t ldc, int cols, float alpha, float beta, const Epilogue* epilogue) {
     Batch acc[Rows][Nv];
     for (int r = 0; r < Rows; ++r)
       for (int v = 0; v < Nv; ++v) acc[r][v] = Batch(0.0f);
@@ -57,34 +70,60 @@ struct BlockedGemm {
         for (int v = 0; v < Nv; ++v) acc[r][v] = xsimd::fma(a_r, b[v], acc[r][v]);
       }
     }
+    const Batch alpha_v(alpha), beta_v(beta);
     if (cols == Nv * W) {
-      const Batch alpha_v(alpha), beta_v(beta);
       for (int r = 0; r < Rows; ++r)
         for (int v = 0; v < Nv; ++v) {
           float* out = c + r * ldc + v * W;
           Batch value = alpha_v * acc[r][v];
           // beta = 0 must not read C: it may hold NaN
           if (beta != 0.0f) value = xsimd::fma(beta_v, Batch::load_unaligned(out), value);
+          if constexpr (Finish) {
+            if (epilogue->bias != nullptr) value = value + Batch::load_unaligned(epilogue->bias + v * W);
+            value = activate_lanes(value, epilogue->activation);
+          }
           value.store_unaligned(out);
         }
       return;
     }
-    alignas(64) float tile[Nv * W];
-    for (int r = 0; r < Rows; ++r) {
-      for (int v = 0; v < Nv; ++v) acc[r][v].store_aligned(tile + v * W);
-      float* out = c + r * ldc;
-      for (int j = 0; j < cols; ++j) out[j] = beta != 0.0f ? std::fma(beta, out[j], alpha * tile[j]) : alpha * tile[j];
-    }
+    // An edge tile: the accumulators go to memory, and a separate function stores the
+    // first `cols` columns (kept out of this one, whose registers the k loop needs).
+    alignas(64) float tile[Rows * Nv * W];
+    for (int r = 0; r < Rows; ++r)
+      for (int v = 0; v < Nv; ++v) acc[r][v].store_aligned(tile + (r * Nv + v) * W);
+    store_edge_tile<Finish>(tile, Rows, Nv, c, ldc, cols, alpha, beta, epilogue);
   }
 
-  using MicroKernel = void (*)(int64_t, const float*, const float*, int64_t, float*, int64_t, int, float, float);
+  // The same arithmetic as the full tile's store, on batches padded past `cols`.
+  template <bool Finish>
+  [[gnu::noinline]] static void store_edge_tile(const float* tile, int rows, int nv, float* c, int64_t ldc, int cols,
+                                                float alpha, float beta, const Epilogue* epilogue) {
+    const Batch alpha_v(alpha), beta_v(beta);
+    for (int r = 0; r < rows; ++r)
+      for (int v = 0; v < nv && v * W < cols; ++v) {
+        float* out = c + r * ldc + v * W;
+        const int valid = std::min(W, cols - v * W);
+        Batch value = alpha_v * Batch::load_aligned(tile + (r * nv + v) * W);
+        if (beta != 0.0f) value = xsimd::fma(beta_v, load_padded<Batch>(out, valid, 0.0f), value);
+        if constexpr (Finish) {
+          if (epilogue->bias != nullptr) value = value + load_padded<Batch>(epilogue->bias + v * W, valid, 0.0f);
+          value = activate_lanes(value, epilogue->activation);
+        }
+        store_partial(out, value, valid);
+      }
+  }
 
-  // kernels[rows - 1][nv - 1]
-  template <std::size_t... R>
+  using MicroKernel = void (*)(int64_t, const float*, const float*, int64_t, float*, int64_t, int, float, float,
+                               const Epilogue*);
+
+  // kernels[finish][rows - 1][nv - 1]
+  template <bool Finish, std::size_t... R>
   static constexpr auto make_table(std::index_sequence<R...>) {
-    return std::array<std::array<MicroKernel, NV>, MR>{{{&micro_kernel<R + 1, 1>, &micro_kernel<R + 1, NV>}...}};
+    return std::array<std::array<MicroKernel, NV>, MR>{
+        {{&micro_kernel<R + 1, 1, Finish>, &micro_kernel<R + 1, NV, Finish>}...}};
   }
-  static constexpr auto kernels = make_table(std::make_index_sequence<MR>{});
+  static constexpr std::array<std::array<std::array<MicroKernel, NV>, MR>, 2> kernels = {
+      make_table<false>(std::make_index_sequence<MR>{}), make_table<true>(std::make_index_sequence<MR>{})};
 
   // packed[p * MR + r] = op(A)[i0 + r, p0 + p] for r < rows
   static void pack_a(float* packed, const float* a, int64_t m, int64_t k, bool transpose_a, int64_t i0, int rows,
@@ -144,6 +183,8 @@ struct BlockedGemm {
       for (int64_t pc = 0; pc < k; pc += kc_max) {
         const int64_t kc = std::min(kc_max, k - pc);
         const float beta = pc == 0 ? g.beta : 1.0f;  // later slices add to the first
+        const bool last_slice = pc + kc == k;
+        const bool has_epilogue = g.bias != nullptr || g.activation != Activation::identity;
 #pragma omp for schedule(static)
         for (int64_t s = 0; s < n_slivers; ++s)
           if (!read_b_in_place || nc - s * NR < NR)
@@ -164,8 +205,9 @@ struct BlockedGemm {
             float* c = g.c + (ic + t * MR) * n + jc + s * NR;
             const bool in_place = read_b_in_place && cols == NR;
             const float* b_sliver = in_place ? g.b + pc * n + jc + s * NR : b_packed + s * kc * NR;
-            kernels[rows - 1][cols <= W ? 0 : NV - 1](kc, a_packed + t * kc * MR, b_sliver, in_place ? n : NR, c, n,
-                                                      cols, g.alpha, beta);
+            const Epilogue epilogue{g.bias != nullptr ? g.bias + jc + s * NR : nullptr, g.activation};
+            kernels[last_slice && has_epilogue][rows - 1][cols <= W ? 0 : NV - 1](
+                kc, a_packed + t * kc * MR, b_sliver, in_place ? n : NR, c, n, cols, g.alpha, beta, &epilogue);
           }
         }
       }

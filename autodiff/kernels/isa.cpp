@@ -158,6 +158,8 @@ const IsaKernels& scalar_kernels() {
       .sum_exp = &sum_exp_reference,
       .max = &max_reference,
       .accumulate_scaled_exp = &accumulate_scaled_exp_reference,
+      .activation_backward = &activation_backward_reference,
+      .bias_activation = &bias_activation_reference,
   };
   return table;
 }

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "autodiff/kernels/activation.h"
 #include "autodiff/kernels/isa.h"
 
 namespace aevb::kernels {
@@ -16,6 +17,9 @@ struct GemmProblem {
   int64_t m, n, k;
   bool transpose_a, transpose_b;
   float alpha, beta;
+  // Applied as each tile of C is finished: C = f(C + bias[column]); null bias: none.
+  const float* bias = nullptr;
+  Activation activation = Activation::identity;
 };
 
 // Block sizes of the packed gemm (see gemm_blocked.h); they fix the order of summation.
@@ -55,6 +59,9 @@ struct IsaKernels {
   float (*sum_exp)(const float* x, int64_t count, float shift);
   float (*max)(const float* x, int64_t count);
   void (*accumulate_scaled_exp)(float* dx, const float* x, float shift, float scale, int64_t count);
+  // Fused linear layers (kernels/activation.h); the scalar table holds the references.
+  void (*activation_backward)(float* dpre, const float* dy, const float* y, int64_t count, Activation activation);
+  void (*bias_activation)(float* y, const float* bias, int64_t rows, int64_t columns, Activation activation);
 };
 
 // Inside an OpenMP parallel region kernels stay on the calling thread (gemm.cpp).

@@ -2,6 +2,7 @@
 // includes this once, compiled with that set's flags).
 #pragma once
 
+#include "autodiff/kernels/activation_impl.h"
 #include "autodiff/kernels/fused_impl.h"
 #include "autodiff/kernels/gemm_blocked.h"
 #include "autodiff/kernels/isa_kernels.h"
@@ -41,6 +42,8 @@ IsaKernels make_isa_kernels(Isa isa) {
       .sum_exp = &simd_sum_exp<Arch>,
       .max = &simd_max<Arch>,
       .accumulate_scaled_exp = &simd_accumulate_scaled_exp<Arch>,
+      .activation_backward = &simd_activation_backward<Arch>,
+      .bias_activation = &simd_bias_activation<Arch>,
   };
 }
 

@@ -55,14 +55,6 @@ float pairwise_lane_sum(int64_t n, const Term& term, const PaddedTerm& padded_te
   return lane_block_sum<Arch>(n, term, padded_term, offset);
 }
 
-// x[i .. i + valid) in a batch whose other lanes hold `fill`.
-template <class Batch>
-Batch load_padded(const float* x, int64_t valid, float fill) {
-  alignas(64) float padded[Batch::size];
-  for (int64_t j = 0; j < static_cast<int64_t>(Batch::size); ++j) padded[j] = j < valid ? x[j] : fill;
-  return Batch::load_aligned(padded);
-}
-
 template <class Arch>
 float simd_sum(const float* x, int64_t n) {
   using Batch = xsimd::batch<float, Arch>;

@@ -43,6 +43,22 @@ struct SoftplusFormula {
   }
 };
 
+// x[0 .. valid) in a batch whose other lanes hold `fill`.
+template <class Batch>
+Batch load_padded(const float* x, int64_t valid, float fill) {
+  alignas(64) float padded[Batch::size];
+  for (int64_t j = 0; j < static_cast<int64_t>(Batch::size); ++j) padded[j] = j < valid ? x[j] : fill;
+  return Batch::load_aligned(padded);
+}
+
+// The first `valid` lanes of v to y.
+template <class Batch>
+void store_partial(float* y, const Batch& v, int64_t valid) {
+  alignas(64) float lanes[Batch::size];
+  v.store_aligned(lanes);
+  for (int64_t j = 0; j < valid; ++j) y[j] = lanes[j];
+}
+
 // y[i] = f(x[i]) over whole batches; the last partial batch goes through a padded
 // buffer so that every element is computed by the same code.
 template <class Arch, class Formula>

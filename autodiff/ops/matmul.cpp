@@ -41,9 +41,13 @@ Var matmul(Var a, Var b, MatmulOptions options) {
   return c;
 }
 
-// y = x W + b, one op so a layer costs one node.
-//   dx += dy W^T;  dW += x^T dy;  db += column sums of dy
-Var linear(Var x, Var weight, Var bias) {
+Var linear(Var x, Var weight, Var bias) { return linear(x, weight, bias, kernels::Activation::identity); }
+
+// y = f(x W + b), one op so a layer costs one node, and one pass over y: the gemm adds
+// the bias and applies f as it stores each tile.
+//   dpre = dy f'(.), written in terms of y (kernels/activation.h)
+//   dx += dpre W^T;  dW += x^T dpre;  db += column sums of dpre
+Var linear(Var x, Var weight, Var bias, kernels::Activation activation) {
   const Shape x_shape = x.shape(), w_shape = weight.shape(), b_shape = bias.shape();
   check(x_shape.rank() == 2 && w_shape.rank() == 2 && b_shape.rank() == 1 && x_shape[1] == w_shape[0] &&
             b_shape[0] == w_shape[1],
@@ -51,19 +55,28 @@ Var linear(Var x, Var weight, Var bias) {
         " do not fit x[N,I] weight[I,O] bias[O]");
   const int64_t batch = x_shape[0], inputs = x_shape[1], outputs = w_shape[1];
 
+  // Op names for the tape's printouts, one per activation.
+  static constexpr const char* kNames[] = {"linear", "linear+relu", "linear+leaky_relu", "linear+elu",
+                                           "linear+tanh", "linear+sigmoid", "linear+softplus"};
   Tape& tape = x.tape();
-  Var y = tape.record("linear", Shape{batch, outputs}, {x, weight, bias});
-  float* y_values = tape.value_buffer(y);
-  const float* bias_values = bias.data();
-  for (int64_t row = 0; row < batch; ++row)
-    for (int64_t j = 0; j < outputs; ++j) y_values[row * outputs + j] = bias_values[j];
-  kernels::gemm(y_values, x.data(), weight.data(), batch, outputs, inputs, false, false, 1.0f, 1.0f);
-  tape.set_backward(y, [x, weight, bias, y, batch, inputs, outputs] {
+  Var y = tape.record(kNames[static_cast<int>(activation)], Shape{batch, outputs}, {x, weight, bias});
+  kernels::linear_forward(tape.value_buffer(y), x.data(), weight.data(), bias.data(), batch, inputs, outputs,
+                          activation);
+  // The gradient before f, in arena memory taken now so that backward allocates nothing.
+  float* dpre = activation != kernels::Activation::identity && y.requires_grad()
+                    ? tape.scratch<float>(batch * outputs)
+                    : nullptr;
+  tape.set_backward(y, [x, weight, bias, y, batch, inputs, outputs, activation, dpre] {
+    const float* dy = y.grad();
+    if (dpre != nullptr) {
+      kernels::activation_backward(dpre, y.grad(), y.data(), batch * outputs, activation);
+      dy = dpre;
+    }
     if (x.requires_grad())
-      kernels::gemm(x.grad(), y.grad(), weight.data(), batch, inputs, outputs, false, true, 1.0f, 1.0f);
+      kernels::gemm(x.grad(), dy, weight.data(), batch, inputs, outputs, false, true, 1.0f, 1.0f);
     if (weight.requires_grad())
-      kernels::gemm(weight.grad(), x.data(), y.grad(), inputs, outputs, batch, true, false, 1.0f, 1.0f);
-    if (bias.requires_grad()) kernels::accumulate_column_sums(bias.grad(), y.grad(), batch, outputs);
+      kernels::gemm(weight.grad(), x.data(), dy, inputs, outputs, batch, true, false, 1.0f, 1.0f);
+    if (bias.requires_grad()) kernels::accumulate_column_sums(bias.grad(), dy, batch, outputs);
   });
   return y;
 }

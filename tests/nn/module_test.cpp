@@ -81,10 +81,22 @@ TEST_CASE("make_mlp builds named layers and applies the activation between them"
   for (const NamedParameter& named : mlp->named_parameters()) names.push_back(named.name);
   CHECK(names == std::vector<std::string>{"hidden1.weight", "hidden1.bias", "hidden2.weight", "hidden2.bias",
                                           "output.weight", "output.bias"});
-  CHECK(mlp->size() == 5);  // three linear layers, two activations
+  CHECK(mlp->size() == 3);  // three linear layers, the activations fused into the first two
   Tape tape;
-  Var y = (*mlp)(tape.input(Tensor::ones({4, 5})));
+  const Tensor x = Tensor::ones({4, 5});
+  Var y = (*mlp)(tape.input(x));
   CHECK(y.shape() == Shape{4, 2});
+  // The same as unfused layers: linear, then the activation op.
+  auto& hidden1 = dynamic_cast<Linear&>(*mlp->layers()[0]);
+  auto& hidden2 = dynamic_cast<Linear&>(*mlp->layers()[1]);
+  auto& output = dynamic_cast<Linear&>(*mlp->layers()[2]);
+  CHECK(hidden1.activation() == Activation::relu);
+  CHECK_FALSE(output.activation().has_value());
+  auto unfused = [&tape](Linear& layer, Var in) {
+    return linear(in, tape.param(layer.weight()), tape.param(layer.bias()));
+  };
+  Var expected = unfused(output, relu(unfused(hidden2, relu(unfused(hidden1, tape.input(x))))));
+  for (int64_t i = 0; i < 8; ++i) CHECK(y.data()[i] == doctest::Approx(expected.data()[i]).epsilon(1e-6));
   CHECK_THROWS_WITH_AS(parse_activation("gelu"),
                        "unknown activation 'gelu': expected relu, leaky_relu, elu, tanh, sigmoid or softplus", Error);
   CHECK(parse_activation("softplus") == Activation::softplus);

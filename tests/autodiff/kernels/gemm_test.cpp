@@ -1,10 +1,12 @@
 // Tests for autodiff/kernels/gemm.cpp and gemm_blocked.h: the packed kernel of every
 // instruction set this machine runs, against the scalar reference, at edge shapes, all
-// four transpose combinations, alpha and beta, and with and without threads.
+// four transpose combinations, alpha and beta, and with and without threads; and the
+// fused linear layer's epilogue (bias and activation) and its backward.
 #include <doctest/doctest.h>
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -150,4 +152,104 @@ TEST_CASE("kernels set flush-to-zero and denormals-are-zero on the threads they 
 #if defined(__x86_64__) || defined(__aarch64__)
   CHECK(smallest_normal * half == 0.0f);  // would be a subnormal without FTZ
 #endif
+}
+
+namespace {
+const Activation kActivations[] = {Activation::identity, Activation::relu,    Activation::leaky_relu, Activation::elu,
+                                   Activation::tanh,     Activation::sigmoid, Activation::softplus};
+}  // namespace
+
+TEST_CASE("linear_forward: the gemm's epilogue (bias and activation) matches the reference on every instruction set") {
+  KernelSettingsGuard guard;
+  set_thread_count(1);
+  // Edge tiles, a narrow product (computed transposed), several KC slices (k = 784),
+  // and the VAE's shapes.
+  struct Shape3 {
+    int64_t batch, inputs, outputs;
+  };
+  const Shape3 shapes[] = {{1, 1, 1}, {7, 5, 3}, {13, 33, 17}, {128, 400, 20}, {64, 784, 40}, {128, 20, 400}, {50, 784, 37}};
+  const float eps = std::numeric_limits<float>::epsilon();
+  for (Isa isa : supported_isas()) {
+    set_isa(isa);
+    for (const Shape3& s : shapes)
+      for (Activation activation : kActivations)
+        for (bool with_bias : {true, false}) {
+          CAPTURE(isa_name(isa));
+          CAPTURE(activation_name(activation));
+          CAPTURE(s.batch);
+          CAPTURE(s.inputs);
+          CAPTURE(s.outputs);
+          CAPTURE(with_bias);
+          const std::vector<float> x = random_values(s.batch * s.inputs, 40, -2.0f, 2.0f),
+                                   w = random_values(s.inputs * s.outputs, 41), b = random_values(s.outputs, 42);
+          const float* bias = with_bias ? b.data() : nullptr;
+          std::vector<float> y(static_cast<size_t>(s.batch * s.outputs), std::numeric_limits<float>::quiet_NaN());
+          std::vector<float> expected = y;
+          linear_forward(y.data(), x.data(), w.data(), bias, s.batch, s.inputs, s.outputs, activation);
+          linear_forward_reference(expected.data(), x.data(), w.data(), bias, s.batch, s.inputs, s.outputs, activation);
+          // The product's rounding bound (see check_against_reference), through an
+          // activation of slope at most 1, plus a few ulp of the activation itself.
+          std::vector<float> abs_x(x.size()), abs_w(w.size()), bound(y.size());
+          for (size_t i = 0; i < x.size(); ++i) abs_x[i] = std::fabs(x[i]);
+          for (size_t i = 0; i < w.size(); ++i) abs_w[i] = std::fabs(w[i]);
+          gemm_reference(bound.data(), abs_x.data(), abs_w.data(), s.batch, s.outputs, s.inputs, false, false, 1.0f, 0.0f);
+          int failures = 0;
+          for (size_t i = 0; i < y.size(); ++i) {
+            const float tolerance = 2.0f * eps * (static_cast<float>(s.inputs) * bound[i] + 2.0f) + 8.0f * eps * std::fabs(expected[i]);
+            if (!(std::fabs(y[i] - expected[i]) <= tolerance) && failures++ < 3)
+              FAIL_CHECK("element ", i, ": ", y[i], " against reference ", expected[i], " (tolerance ", tolerance, ")");
+          }
+          CHECK(failures == 0);
+        }
+  }
+}
+
+TEST_CASE("linear_forward: NaN passes every activation; the fused result is bit-identical on 1, 2 and 3 threads") {
+  KernelSettingsGuard guard;
+  const int64_t batch = 128, inputs = 784, outputs = 400;  // large enough to split
+  const std::vector<float> w = random_values(inputs * outputs, 44), b = random_values(outputs, 45);
+  std::vector<float> x = random_values(batch * inputs, 43);
+  x[5 * inputs + 3] = std::numeric_limits<float>::quiet_NaN();  // row 5 becomes NaN
+  for (Isa isa : supported_isas()) {
+    set_isa(isa);
+    for (Activation activation : kActivations) {
+      CAPTURE(isa_name(isa));
+      CAPTURE(activation_name(activation));
+      std::vector<std::vector<float>> results;
+      for (int threads : {1, 2, 3}) {
+        set_thread_count(threads);
+        std::vector<float> y(static_cast<size_t>(batch * outputs));
+        linear_forward(y.data(), x.data(), w.data(), b.data(), batch, inputs, outputs, activation);
+        results.push_back(y);
+      }
+      CHECK(std::isnan(results[0][5 * outputs + 7]));
+      CHECK_FALSE(std::isnan(results[0][4 * outputs + 7]));
+      CHECK(std::memcmp(results[0].data(), results[1].data(), results[0].size() * sizeof(float)) == 0);
+      CHECK(std::memcmp(results[0].data(), results[2].data(), results[0].size() * sizeof(float)) == 0);
+    }
+  }
+}
+
+TEST_CASE("activation_backward: every instruction set against the reference at the edge sizes") {
+  KernelSettingsGuard guard;
+  for (Isa isa : supported_isas()) {
+    set_isa(isa);
+    for (Activation activation : kActivations)
+      for (int64_t n : aevb::testing::kEdgeSizes) {
+        CAPTURE(isa_name(isa));
+        CAPTURE(activation_name(activation));
+        CAPTURE(n);
+        // y as the forward would have written it, zeros included (dead ReLUs).
+        std::vector<float> pre = random_values(n, 46, -4.0f, 4.0f), y(pre.size());
+        if (n > 2) pre[1] = 0.0f;
+        for (size_t i = 0; i < pre.size(); ++i) y[i] = activate_reference(pre[i], activation);
+        const std::vector<float> dy = random_values(n, 47);
+        std::vector<float> dpre(pre.size()), expected(pre.size());
+        activation_backward(dpre.data(), dy.data(), y.data(), n, activation);
+        activation_backward_reference(expected.data(), dy.data(), y.data(), n, activation);
+        int64_t worst = 0;
+        for (size_t i = 0; i < dpre.size(); ++i) worst = std::max(worst, aevb::testing::ulps_between(dpre[i], expected[i]));
+        CHECK(worst <= 4);
+      }
+  }
 }

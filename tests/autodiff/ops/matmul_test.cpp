@@ -1,5 +1,6 @@
 // Tests for autodiff/ops/matmul.cpp: every transpose combination against a naive
-// product, gradients for each, linear, and the shape errors.
+// product, gradients for each, linear (plain and fused with each activation), and the
+// shape errors.
 #include <doctest/doctest.h>
 
 #include "autodiff/autodiff.h"
@@ -55,6 +56,24 @@ TEST_CASE("linear: x W + b, value and gradients") {
       CHECK(y.data()[i * 2 + j] == doctest::Approx(expected).epsilon(1e-5));
     }
   check_gradients([](std::span<const Var> v) { return linear(v[0], v[1], v[2]); }, {x, w, b});
+}
+
+TEST_CASE("fused linear: f(x W + b) equals linear then the activation op, and its gradients check") {
+  using kernels::Activation;
+  Tensor x = random_tensor({5, 7}, 37), w = random_tensor({7, 3}, 38), b = random_tensor({3}, 39);
+  const std::pair<Activation, Var (*)(Var)> cases[] = {
+      {Activation::relu, [](Var v) { return relu(v); }},          {Activation::leaky_relu, [](Var v) { return leaky_relu(v); }},
+      {Activation::elu, [](Var v) { return elu(v); }},            {Activation::tanh, [](Var v) { return tanh(v); }},
+      {Activation::sigmoid, [](Var v) { return sigmoid(v); }},    {Activation::softplus, [](Var v) { return softplus(v); }},
+      {Activation::identity, [](Var v) { return v; }}};
+  for (const auto& [activation, op] : cases) {
+    CAPTURE(kernels::activation_name(activation));
+    Tape tape;
+    Var fused = linear(tape.input(x), tape.input(w), tape.input(b), activation);
+    Var separate = op(linear(tape.input(x), tape.input(w), tape.input(b)));
+    for (int64_t i = 0; i < fused.numel(); ++i) CHECK(fused.data()[i] == doctest::Approx(separate.data()[i]).epsilon(1e-5));
+    check_gradients([activation](std::span<const Var> v) { return linear(v[0], v[1], v[2], activation); }, {x, w, b});
+  }
 }
 
 TEST_CASE("matmul and linear: mismatched shapes are refused with both shapes") {
