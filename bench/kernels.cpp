@@ -1,6 +1,7 @@
 // Kernel benchmarks: gemm at the VAE's shapes and at squares (against OpenBLAS when it
 // is installed, and against the measured FMA peak), the vectorized math in cache and
-// in memory against the scalar loops, the reductions, and the optimizer updates; each
+// in memory against the scalar loops, a fused linear layer against three passes, the
+// reductions against their scalar references, and the optimizer updates; each
 // at 1, 2, ... all threads where threads apply.
 //
 //   build/bench/kernels                    every benchmark, then the summary tables
@@ -96,6 +97,27 @@ void gemm_benchmark(benchmark::State& state, GemmShape s, int threads, bool open
       gemm(c.data(), a.data(), b.data(), s.m, s.n, s.k, s.transpose_a, s.transpose_b, 1.0f, 1.0f);
     }
     benchmark::DoNotOptimize(c.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * s.m * s.n * s.k * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// A linear layer with ReLU, y = relu(x W + b): fused (the gemm's store adds the bias and
+// applies ReLU), or as three passes (bias rows copied into y, gemm with beta = 1, then
+// ReLU over y), as the engine did before the fused layer.
+void linear_benchmark(benchmark::State& state, GemmShape s, bool fused) {
+  const auto x = random_values(s.m * s.k, 1), w = random_values(s.k * s.n, 2), bias = random_values(s.n, 3);
+  std::vector<float> y(static_cast<size_t>(s.m * s.n));
+  set_thread_count(1);
+  for (auto _ : state) {
+    if (fused) {
+      linear_forward(y.data(), x.data(), w.data(), bias.data(), s.m, s.k, s.n, Activation::relu);
+    } else {
+      for (int64_t r = 0; r < s.m; ++r) std::copy(bias.begin(), bias.end(), y.begin() + r * s.n);
+      gemm(y.data(), x.data(), w.data(), s.m, s.n, s.k, false, false, 1.0f, 1.0f);
+      for (float& v : y) v = v < 0 ? 0.0f : v;
+    }
+    benchmark::DoNotOptimize(y.data());
     benchmark::ClobberMemory();
   }
   state.counters["GFLOP/s"] = benchmark::Counter(2.0 * s.m * s.n * s.k * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
@@ -214,6 +236,11 @@ void register_all() {
       }
     }
 
+  for (const GemmShape& s : {kVaeShapes[0], kVaeShapes[1], kVaeShapes[3]})
+    for (bool fused : {true, false})
+      benchmark::RegisterBenchmark(("linear+relu/" + std::string(s.name + 4) + (fused ? "/fused" : "/separate")).c_str(),
+                                   linear_benchmark, s, fused)->UseRealTime();
+
   // Rows of the VAE's batch, and one vector of its 652,824 parameters (a gradient norm).
   struct ReductionCase {
     const char* which;
@@ -281,6 +308,17 @@ void print_gemm_table(const CollectingReporter& r, const std::vector<GemmShape>&
     }
 }
 
+void print_linear_table(const CollectingReporter& r) {
+  std::printf("\n%-28s %14s %14s %8s\n", "linear+relu (1 thread)", "fused GFLOP/s", "3 passes", "gain");
+  for (const auto& [name, rate] : r.gflops) {
+    if (name.rfind("linear+relu/", 0) != 0 || name.find("/fused") == std::string::npos) continue;
+    const std::string base = name.substr(0, name.find("/fused"));
+    auto it = r.gflops.find(base + "/separate");
+    if (it == r.gflops.end()) continue;
+    std::printf("%-28s %14.1f %14.1f %7.2fx\n", base.c_str() + 12, rate, it->second, rate / it->second);
+  }
+}
+
 // `prefix`: "math" or "reduce".
 void print_speedup_table(const CollectingReporter& r, const std::string& prefix) {
   std::printf("\n%-28s %14s %14s %8s\n", (prefix + " (1 thread)").c_str(), "aevb Melem/s", "scalar Melem/s", "speed-up");
@@ -330,6 +368,7 @@ int main(int argc, char** argv) {
   benchmark::RunSpecifiedBenchmarks(&reporter);
   print_gemm_table(reporter, kVaeShapes, peak_1, peak_all);
   print_gemm_table(reporter, kSquares, peak_1, peak_all);
+  print_linear_table(reporter);
   print_speedup_table(reporter, "math");
   print_speedup_table(reporter, "reduce");
   benchmark::Shutdown();

@@ -12,19 +12,32 @@
 namespace aevb::kernels {
 namespace {  // internal linkage: each ISA translation unit has its own copy
 
-// select() keeps NaN where the references' comparisons do.
-template <class B>
-B activate_lanes(B v, Activation activation) {
+// f(v) with f known at compile time; select() keeps NaN where the references'
+// comparisons do.
+template <Activation A, class B>
+B activate_lanes(B v) {
+  if constexpr (A == Activation::identity) return v;
+  if constexpr (A == Activation::relu) return xsimd::select(v < B(0.0f), B(0.0f), v);
+  if constexpr (A == Activation::leaky_relu) return xsimd::select(v < B(0.0f), B(kLeakyReluSlope) * v, v);
+  if constexpr (A == Activation::elu) return xsimd::select(v > B(0.0f), v, B(kEluAlpha) * xsimd::expm1(v));
+  if constexpr (A == Activation::tanh) return TanhFormula()(v);
+  if constexpr (A == Activation::sigmoid) return SigmoidFormula()(v);
+  if constexpr (A == Activation::softplus) return SoftplusFormula()(v);
+}
+
+// Runs body.template operator()<A>() with A = `activation` as a constant, so that a
+// loop inside the body is compiled once per activation with no switch in it.
+template <class Body>
+void with_activation(Activation activation, Body&& body) {
   switch (activation) {
-    case Activation::identity: return v;
-    case Activation::relu: return xsimd::select(v < B(0.0f), B(0.0f), v);
-    case Activation::leaky_relu: return xsimd::select(v < B(0.0f), B(kLeakyReluSlope) * v, v);
-    case Activation::elu: return xsimd::select(v > B(0.0f), v, B(kEluAlpha) * xsimd::expm1(v));
-    case Activation::tanh: return TanhFormula()(v);
-    case Activation::sigmoid: return SigmoidFormula()(v);
-    case Activation::softplus: return SoftplusFormula()(v);
+    case Activation::identity: return body.template operator()<Activation::identity>();
+    case Activation::relu: return body.template operator()<Activation::relu>();
+    case Activation::leaky_relu: return body.template operator()<Activation::leaky_relu>();
+    case Activation::elu: return body.template operator()<Activation::elu>();
+    case Activation::tanh: return body.template operator()<Activation::tanh>();
+    case Activation::sigmoid: return body.template operator()<Activation::sigmoid>();
+    case Activation::softplus: return body.template operator()<Activation::softplus>();
   }
-  return v;
 }
 
 template <class B>
@@ -64,15 +77,17 @@ template <class Arch>
 void simd_bias_activation(float* y, const float* bias, int64_t rows, int64_t columns, Activation activation) {
   using Batch = xsimd::batch<float, Arch>;
   constexpr int64_t W = Batch::size;
-  for (int64_t r = 0; r < rows; ++r) {
-    float* row = y + r * columns;
-    for (int64_t j = 0; j < columns; j += W) {
-      const int64_t valid = std::min<int64_t>(W, columns - j);
-      Batch value = load_padded<Batch>(row + j, valid, 0.0f);
-      if (bias != nullptr) value = value + load_padded<Batch>(bias + j, valid, 0.0f);
-      store_partial(row + j, activate_lanes(value, activation), valid);
+  with_activation(activation, [&]<Activation A>() {
+    for (int64_t r = 0; r < rows; ++r) {
+      float* row = y + r * columns;
+      for (int64_t j = 0; j < columns; j += W) {
+        const int64_t valid = std::min<int64_t>(W, columns - j);
+        Batch value = load_padded<Batch>(row + j, valid, 0.0f);
+        if (bias != nullptr) value = value + load_padded<Batch>(bias + j, valid, 0.0f);
+        store_partial(row + j, activate_lanes<A>(value), valid);
+      }
     }
-  }
+  });
 }
 
 }  // namespace

@@ -70,20 +70,28 @@ struct BlockedGemm {
         for (int v = 0; v < Nv; ++v) acc[r][v] = xsimd::fma(a_r, b[v], acc[r][v]);
       }
     }
-    const Batch alpha_v(alpha), beta_v(beta);
     if (cols == Nv * W) {
-      for (int r = 0; r < Rows; ++r)
-        for (int v = 0; v < Nv; ++v) {
-          float* out = c + r * ldc + v * W;
-          Batch value = alpha_v * acc[r][v];
-          // beta = 0 must not read C: it may hold NaN
-          if (beta != 0.0f) value = xsimd::fma(beta_v, Batch::load_unaligned(out), value);
-          if constexpr (Finish) {
-            if (epilogue->bias != nullptr) value = value + Batch::load_unaligned(epilogue->bias + v * W);
-            value = activate_lanes(value, epilogue->activation);
+      // The epilogue's fields are read once: stores to C could alias them.
+      const float* bias = Finish ? epilogue->bias : nullptr;
+      auto store = [&]<Activation A>() {
+        const Batch alpha_v(alpha), beta_v(beta);
+        for (int r = 0; r < Rows; ++r)
+          for (int v = 0; v < Nv; ++v) {
+            float* out = c + r * ldc + v * W;
+            Batch value = alpha_v * acc[r][v];
+            // beta = 0 must not read C: it may hold NaN
+            if (beta != 0.0f) value = xsimd::fma(beta_v, Batch::load_unaligned(out), value);
+            if constexpr (Finish) {
+              if (bias != nullptr) value = value + Batch::load_unaligned(bias + v * W);
+              value = activate_lanes<A>(value);
+            }
+            value.store_unaligned(out);
           }
-          value.store_unaligned(out);
-        }
+      };
+      if constexpr (Finish)
+        with_activation(epilogue->activation, store);
+      else
+        store.template operator()<Activation::identity>();
       return;
     }
     // An edge tile: the accumulators go to memory, and a separate function stores the
@@ -99,18 +107,25 @@ struct BlockedGemm {
   [[gnu::noinline]] static void store_edge_tile(const float* tile, int rows, int nv, float* c, int64_t ldc, int cols,
                                                 float alpha, float beta, const Epilogue* epilogue) {
     const Batch alpha_v(alpha), beta_v(beta);
-    for (int r = 0; r < rows; ++r)
-      for (int v = 0; v < nv && v * W < cols; ++v) {
-        float* out = c + r * ldc + v * W;
-        const int valid = std::min(W, cols - v * W);
-        Batch value = alpha_v * Batch::load_aligned(tile + (r * nv + v) * W);
-        if (beta != 0.0f) value = xsimd::fma(beta_v, load_padded<Batch>(out, valid, 0.0f), value);
-        if constexpr (Finish) {
-          if (epilogue->bias != nullptr) value = value + load_padded<Batch>(epilogue->bias + v * W, valid, 0.0f);
-          value = activate_lanes(value, epilogue->activation);
+    const float* bias = Finish ? epilogue->bias : nullptr;
+    auto store = [&]<Activation A>() {
+      for (int r = 0; r < rows; ++r)
+        for (int v = 0; v < nv && v * W < cols; ++v) {
+          float* out = c + r * ldc + v * W;
+          const int valid = std::min(W, cols - v * W);
+          Batch value = alpha_v * Batch::load_aligned(tile + (r * nv + v) * W);
+          if (beta != 0.0f) value = xsimd::fma(beta_v, load_padded<Batch>(out, valid, 0.0f), value);
+          if constexpr (Finish) {
+            if (bias != nullptr) value = value + load_padded<Batch>(bias + v * W, valid, 0.0f);
+            value = activate_lanes<A>(value);
+          }
+          store_partial(out, value, valid);
         }
-        store_partial(out, value, valid);
-      }
+    };
+    if constexpr (Finish)
+      with_activation(epilogue->activation, store);
+    else
+      store.template operator()<Activation::identity>();
   }
 
   using MicroKernel = void (*)(int64_t, const float*, const float*, int64_t, float*, int64_t, int, float, float,

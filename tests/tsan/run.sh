@@ -1,10 +1,11 @@
 #!/bin/bash
-# Runs the threaded tests under ThreadSanitizer: the gemm and vector-math kernels at
-# 1-3 threads and two models trained on two threads. Builds build-tsan/ with clang and
+# Runs the threaded tests under ThreadSanitizer: the gemm (with the fused linear
+# epilogue), vector-math and row-reduction kernels at 1-3 threads, and two models trained
+# on two threads. Builds build-tsan/ with clang and
 # LLVM's OpenMP runtime (libomp), and loads Archer, LLVM's OpenMP tool that tells TSan
 # about OpenMP's barriers and joins: without it every value handed between threads at
 # a barrier reads as a race (GCC's libgomp has no such tool). Not part of the test
-# command (a third build costs minutes CI does not have); run it after touching
+# command (a fourth build, after the release, sanitized and fuzzing ones); run it after touching
 # threaded code.
 #   bash tests/tsan/run.sh
 # Needs clang and libomp-dev (apt install clang libomp-dev).
@@ -18,7 +19,7 @@ fi
 if [ ! -f build-tsan/build.ninja ]; then
   CXX=clang++ meson setup build-tsan --buildtype=debugoptimized -Db_sanitize=thread -Db_lundef=false >/dev/null
 fi
-tests=(autodiff_kernels_gemm_test autodiff_kernels_vector_math_test models_concurrency_test)
+tests=(autodiff_kernels_gemm_test autodiff_kernels_vector_math_test autodiff_kernels_reduce_test models_concurrency_test)
 ninja -C build-tsan "${tests[@]/#/tests/}" >/dev/null
 # First, that this set-up can see a race at all: a planted one must be reported.
 planted=build-tsan/planted_race
