@@ -3,7 +3,11 @@
 //   vae step  : one training step (forward, backward, Adam) of the classic VAE
 //               (784-400-20-400-784, ReLU, Bernoulli likelihood, batch 128): median
 //               and spread over --steps steps after warm-up, heap allocations per step,
-//               peak resident memory; at each --threads count.
+//               peak resident memory against the issue's bound (the data set, the
+//               parameters with their gradients and Adam's moments, one step's
+//               activations and their gradients, plus 20%), the process's own
+//               memory before any data (program and libraries) measured apart; at
+//               each --threads count.
 //   vae epoch : a full epoch of --data (Fashion-MNIST by default: 60,000 images), with
 //               the shuffling and batching included, then the test-set -ELBO pass.
 //
@@ -16,6 +20,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <new>
 #include <string>
@@ -48,14 +53,19 @@ struct Settings {
   std::string json;
 };
 
-// VmHWM, not getrusage's ru_maxrss: that one survives exec, so a parent's (Python's,
-// under compare_torch.py) would show through.
-long peak_resident_kib() {
+// A field of /proc/self/status in KiB. VmHWM, not getrusage's ru_maxrss: that one
+// survives exec, so a parent's (Python's, under compare_torch.py) would show through.
+long status_kib(const char* field) {
   std::ifstream status("/proc/self/status");
   for (std::string line; std::getline(status, line);)
-    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+    if (line.rfind(field, 0) == 0) return std::stol(line.substr(std::strlen(field)));
   return 0;
 }
+long peak_resident_kib() { return status_kib("VmHWM:"); }
+
+// Resident memory before any data: the program and its libraries (set in main).
+long baseline_kib = 0;
+constexpr double kMiB = 1024.0 * 1024.0;
 
 double percentile(std::vector<double> values, double q) {
   std::sort(values.begin(), values.end());
@@ -96,6 +106,11 @@ std::string header(const Settings& s, int threads) {
   return text;
 }
 
+double data_mib(const datasets::TrainTest& data) {
+  return static_cast<double>(data.train.pixels.size() + data.train.labels.size() + data.test.pixels.size() +
+                             data.test.labels.size()) / kMiB;
+}
+
 void run_step(const Settings& s, const datasets::TrainTest& data) {
   datasets::Batcher batcher(data.train, {.batch_size = 128, .seed = 1});
   batcher.start_epoch(1);
@@ -114,11 +129,21 @@ void run_step(const Settings& s, const datasets::TrainTest& data) {
       milliseconds.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
     }
     const double allocations = static_cast<double>(aevb::testing::allocation_count.load() - allocations_before) / s.steps;
-    char text[512];
+    // The bound: values, gradients and Adam's two moments of every parameter; the
+    // tape's arena (one step's activations, their gradients and saved values).
+    int64_t parameter_count = 0;
+    for (const nn::NamedParameter& named : training.vae.named_parameters()) parameter_count += named.parameter->value().numel();
+    const double state_mib = static_cast<double>(parameter_count) * 4 * sizeof(float) / kMiB;
+    const double activations_mib = static_cast<double>(training.tape.arena().bytes_reserved()) / kMiB;
+    const double bound_mib = 1.2 * (data_mib(data) + state_mib + activations_mib);
+    const double peak_mib = static_cast<double>(peak_resident_kib()) / 1024.0;
+    const double baseline_mib = static_cast<double>(baseline_kib) / 1024.0;
+    char text[768];
     std::snprintf(text, sizeof text,
-                  R"(, "steps": %d, "median_ms": %.3f, "p10_ms": %.3f, "p90_ms": %.3f, "allocations_per_step": %.2f, "peak_rss_mib": %.1f, "last_loss": %.3f})",
+                  R"(, "steps": %d, "median_ms": %.3f, "p10_ms": %.3f, "p90_ms": %.3f, "allocations_per_step": %.2f, "peak_rss_mib": %.1f, "baseline_rss_mib": %.1f, "data_mib": %.1f, "parameter_state_mib": %.1f, "arena_mib": %.1f, "bound_mib": %.1f, "peak_above_baseline_within_bound": %s, "last_loss": %.3f})",
                   s.steps, percentile(milliseconds, 0.5), percentile(milliseconds, 0.1), percentile(milliseconds, 0.9),
-                  allocations, static_cast<double>(peak_resident_kib()) / 1024.0, loss);
+                  allocations, peak_mib, baseline_mib, data_mib(data), state_mib, activations_mib, bound_mib,
+                  peak_mib - baseline_mib <= bound_mib ? "true" : "false", loss);
     report(s, header(s, threads) + text);
   }
 }
@@ -179,6 +204,7 @@ int main(int argc, char** argv) {
   app.add_option("--json", settings.json, "append each run as a JSON line to this file");
   if (int status = examples::parse_flags(app, argc, argv); status >= 0) return status;
   try {
+    baseline_kib = status_kib("VmRSS:");
     const datasets::TrainTest data = datasets::load_dataset(settings.data);
     if (settings.mode == "step")
       run_step(settings, data);

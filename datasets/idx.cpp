@@ -7,6 +7,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <new>
 
 #include "autodiff/error.h"
 
@@ -20,9 +21,15 @@ constexpr uint8_t kFloat64 = 0x0E;
 int element_bytes(uint8_t type_code) { return type_code == kFloat32 ? 4 : type_code == kFloat64 ? 8 : 1; }
 
 std::vector<uint8_t> read_file(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
+  std::ifstream file(path, std::ios::binary | std::ios::ate);
   if (!file) fail("'", path, "': cannot open: ", std::strerror(errno));
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+  // Sized once from the file's length (no doubling as it is read).
+  const std::streamoff size = file.tellg();
+  std::vector<uint8_t> bytes(size > 0 ? static_cast<size_t>(size) : 0);
+  file.seekg(0);
+  if (!bytes.empty() && !file.read(reinterpret_cast<char*>(bytes.data()), size))
+    fail("'", path, "': reading failed: ", std::strerror(errno));
+  return bytes;
 }
 
 std::vector<uint8_t> inflate_gzip(const std::string& path, const std::vector<uint8_t>& compressed) {
@@ -32,6 +39,20 @@ std::vector<uint8_t> inflate_gzip(const std::string& path, const std::vector<uin
   stream.next_in = const_cast<Bytef*>(compressed.data());
   stream.avail_in = static_cast<uInt>(compressed.size());
   std::vector<uint8_t> out;
+  // The gzip trailer's last 4 bytes hold the size inflated (mod 2^32): reserving it
+  // keeps the vector from doubling, which would briefly hold 1.5-2x the data set.
+  // Deflate inflates at most about 1032:1, so a larger claim is not trusted.
+  if (compressed.size() >= 18) {
+    const uint8_t* tail = compressed.data() + compressed.size() - 4;
+    const uint64_t claimed = uint64_t{tail[0]} | (uint64_t{tail[1]} << 8) | (uint64_t{tail[2]} << 16) | (uint64_t{tail[3]} << 24);
+    if (claimed <= 1032 * static_cast<uint64_t>(compressed.size())) {
+      try {
+        out.reserve(claimed);
+      } catch (const std::bad_alloc&) {
+        // only a hint: inflate below fails by name if the data really does not fit
+      }
+    }
+  }
   uint8_t chunk[1 << 16];
   int status;
   do {
@@ -121,7 +142,9 @@ ImageSet read_idx_images(const std::string& path) {
   set.rows = sizes[1];
   set.columns = sizes[2];
   if (bytes[2] == kUnsignedByte) {
-    set.pixels.assign(bytes.begin() + 16, bytes.end());
+    // In place: a copy would hold the data set twice at the peak.
+    bytes.erase(bytes.begin(), bytes.begin() + 16);
+    set.pixels = std::move(bytes);
     return set;
   }
   // Floats are intensities in [0, 1], big-endian like the sizes. They become the 8-bit

@@ -29,20 +29,40 @@ template <class Arch, class Term, class PaddedTerm>
 float lane_block_sum(int64_t n, const Term& term, const PaddedTerm& padded_term, int64_t offset) {
   using Batch = xsimd::batch<float, Arch>;
   constexpr int64_t W = Batch::size;
-  static_assert(kSumLanes % W == 0, "the lane count must be a multiple of the batch width");
-  constexpr int kAccumulators = kSumLanes / W;
-  Batch accumulators[kAccumulators];
-  for (Batch& accumulator : accumulators) accumulator = Batch(0.0f);
+  constexpr int K = kSumLanes / W;  // accumulators: lanes 0..W-1, W..2W-1, ...
+  static_assert(K == 1 || K == 2 || K == 4, "16 lanes in batches of 16, 8 or 4");
+  // Named accumulators, not an array: GCC kept an array in memory, storing it every round.
+  Batch acc0(0.0f), acc1(0.0f), acc2(0.0f), acc3(0.0f);
   int64_t i = 0;
-  // Whole rounds of kSumLanes, with constant indices so the accumulators stay in
-  // registers; then the last batches of the block, in the same lane order.
-  for (; i + kSumLanes <= n; i += kSumLanes)
-    for (int a = 0; a < kAccumulators; ++a) accumulators[a] = accumulators[a] + term(offset + i + a * W);
-  for (int a = 0; a < kAccumulators && i < n; ++a, i += W)
-    accumulators[a] = accumulators[a] + (i + W <= n ? term(offset + i) : padded_term(offset + i, n - i));
-  alignas(64) float lanes[kSumLanes];
-  for (int a = 0; a < kAccumulators; ++a) accumulators[a].store_aligned(lanes + a * W);
-  return add_lanes_in_order(lanes);
+  for (; i + kSumLanes <= n; i += kSumLanes) {
+    acc0 = acc0 + term(offset + i);
+    if constexpr (K > 1) acc1 = acc1 + term(offset + i + W);
+    if constexpr (K > 2) {
+      acc2 = acc2 + term(offset + i + 2 * W);
+      acc3 = acc3 + term(offset + i + 3 * W);
+    }
+  }
+  if (i < n) {  // the last round: batches whole, padded, or past the end (adding +0)
+    auto last = [&](int64_t start) {
+      const int64_t valid = n - start;
+      return valid >= W ? term(offset + start) : valid > 0 ? padded_term(offset + start, valid) : Batch(0.0f);
+    };
+    acc0 = acc0 + last(i);
+    if constexpr (K > 1) acc1 = acc1 + last(i + W);
+    if constexpr (K > 2) {
+      acc2 = acc2 + last(i + 2 * W);
+      acc3 = acc3 + last(i + 3 * W);
+    }
+  }
+  // The tree's first folds as whole batches: lane j + lane j + 8, then j + 4.
+  if constexpr (K == 4) {
+    acc0 = acc0 + acc2;
+    acc1 = acc1 + acc3;
+  }
+  if constexpr (K > 1) acc0 = acc0 + acc1;
+  alignas(64) float lanes[W];
+  acc0.store_aligned(lanes);
+  return add_lanes_in_order(lanes, W);
 }
 
 template <class Arch, class Term, class PaddedTerm>
