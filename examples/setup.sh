@@ -3,9 +3,10 @@
 # missing, configures the release build in build/ and builds it.
 # Idempotent: a second run installs nothing and rebuilds only what changed.
 # As root it installs with apt-get; otherwise it names the missing packages and stops.
-# Usage: setup.sh [--fashion-mnist] [--fuzz]
+# Usage: setup.sh [--fashion-mnist] [--clang]
 #   --fashion-mnist  also installs Debian's Fashion-MNIST
-#   --fuzz           also installs clang and its sanitizer runtimes (tests/fuzz/run.sh)
+#   --clang          also installs clang, its sanitizer runtimes and LLVM's OpenMP with
+#                    Archer (tests/fuzz/run.sh, tests/tsan/run.sh)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -14,8 +15,8 @@ packages=(g++ meson ninja-build pkg-config cmake libxsimd-dev doctest-dev libcli
 for argument in "$@"; do
   case "$argument" in
     --fashion-mnist) packages+=(dataset-fashion-mnist) ;;
-    --fuzz) packages+=(clang libclang-rt-14-dev) ;;
-    *) echo "setup.sh: unknown option '$argument' (accepted: --fashion-mnist, --fuzz)" >&2; exit 2 ;;
+    --clang) packages+=(clang libclang-rt-14-dev libomp-dev) ;;
+    *) echo "setup.sh: unknown option '$argument' (accepted: --fashion-mnist, --clang)" >&2; exit 2 ;;
   esac
 done
 

@@ -2,12 +2,13 @@
 # The README's test command (and CI's): set-up, build, then the whole suite through
 # meson test twice, on the release build and under AddressSanitizer and
 # UndefinedBehaviorSanitizer (build-asan/, where any report fails its test), then each
-# libFuzzer target for 10 seconds from its seed corpus (build-fuzz/, clang). Ends with
-# the line "N passed, N failed" counted in test cases over both runs, the fuzzing
-# counting as one case.
+# libFuzzer target for 10 seconds from its seed corpus (build-fuzz/, clang), then the
+# threaded tests under ThreadSanitizer (build-tsan/, clang). Ends with the line
+# "N passed, N failed" counted in test cases over both meson runs, the fuzzing and the
+# TSan run counting as one case each.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-bash examples/setup.sh --fashion-mnist --fuzz  # the data set tests read it; clang for fuzzing
+bash examples/setup.sh --fashion-mnist --clang  # the data set tests read it; clang: fuzzing, TSan
 status=0
 meson test -C build --print-errorlogs "$@" || status=$?
 
@@ -22,7 +23,10 @@ meson test -C build-asan --print-errorlogs --timeout-multiplier 4 "$@" || status
 fuzz_status=0
 bash tests/fuzz/run.sh 10 || fuzz_status=$?
 [ "$fuzz_status" -eq 0 ] || status=$fuzz_status
+tsan_status=0
+bash tests/tsan/run.sh || tsan_status=$?
+[ "$tsan_status" -eq 0 ] || status=$tsan_status
 
 /usr/bin/python3 tests/count_test_cases.py build/meson-logs/testlog.json build-asan/meson-logs/testlog.json \
-  --also "fuzzing=$fuzz_status"
+  --also "fuzzing=$fuzz_status" --also "threadsanitizer=$tsan_status"
 exit $status

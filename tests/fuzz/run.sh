@@ -6,7 +6,7 @@
 # build-fuzz/ and fails the script: commit it under tests/fuzz/regressions/<target>/,
 # where tests/fuzz/regressions_test.cpp replays every file through the normal build.
 #   bash tests/fuzz/run.sh [SECONDS]
-# Needs clang and libclang-rt-14-dev (apt install clang libclang-rt-14-dev).
+# Needs clang and libclang-rt-14-dev (examples/setup.sh --clang installs them).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-60}

@@ -4,11 +4,10 @@
 # on two threads. Builds build-tsan/ with clang and
 # LLVM's OpenMP runtime (libomp), and loads Archer, LLVM's OpenMP tool that tells TSan
 # about OpenMP's barriers and joins: without it every value handed between threads at
-# a barrier reads as a race (GCC's libgomp has no such tool). Not part of the test
-# command (a fourth build, after the release, sanitized and fuzzing ones); run it after touching
-# threaded code.
+# a barrier reads as a race (GCC's libgomp has no such tool). The test command
+# (tests/run.sh) runs it last; run it alone after touching threaded code.
 #   bash tests/tsan/run.sh
-# Needs clang and libomp-dev (apt install clang libomp-dev).
+# Needs clang and libomp-dev (examples/setup.sh --clang installs them).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 archer=$(ls /usr/lib/llvm-*/lib/libarcher.so 2>/dev/null | tail -1)
