@@ -129,6 +129,14 @@ void logsumexp_axis(float* y, float* max, float* sum_exp, const float* x, int64_
 }
 
 void accumulate_along_axis(float* dx, const float* dy, float scale, int64_t outer, int64_t count, int64_t inner) {
+  if (inner == 1) {  // rows: one value spread along each (a loop of length 1 inside otherwise)
+    for (int64_t o = 0; o < outer; ++o) {
+      const float value = scale * dy[o];
+      float* dx_row = dx + o * count;
+      for (int64_t k = 0; k < count; ++k) dx_row[k] += value;
+    }
+    return;
+  }
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t k = 0; k < count; ++k) {
       float* dx_row = dx + (o * count + k) * inner;
