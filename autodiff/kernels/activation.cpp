@@ -2,6 +2,7 @@
 
 #include "autodiff/kernels/isa.h"
 #include "autodiff/kernels/isa_kernels.h"
+#include "autodiff/kernels/parallel.h"
 
 namespace aevb::kernels {
 
@@ -32,8 +33,8 @@ void activation_backward_reference(float* dpre, const float* dy, const float* y,
 }
 
 void activation_backward(float* dpre, const float* dy, const float* y, int64_t count, Activation activation) {
-  flush_denormals_on_this_thread();
-  active_kernels().activation_backward(dpre, dy, y, count, activation);
+  const auto backward = active_kernels().activation_backward;
+  for_each_chunk(count, [&](int64_t b, int64_t n) { backward(dpre + b, dy + b, y + b, n, activation); });
 }
 
 }  // namespace aevb::kernels

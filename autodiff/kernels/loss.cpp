@@ -5,6 +5,7 @@
 #include <numbers>
 
 #include "autodiff/kernels/isa_kernels.h"
+#include "autodiff/kernels/parallel.h"
 #include "autodiff/kernels/vector_math.h"
 
 namespace aevb::kernels {
@@ -15,7 +16,7 @@ const float kLogTwoPi = static_cast<float>(std::log(2.0 * std::numbers::pi));
 void bce_with_logits_forward(float* y, const float* logits, const float* targets, int64_t count) {
   flush_denormals_on_this_thread();
   if (const auto forward = active_kernels().bce_forward)
-    forward(y, logits, targets, count);
+    for_each_chunk(count, [&](int64_t b, int64_t n) { forward(y + b, logits + b, targets + b, n); });
   else
     bce_with_logits_forward_reference(y, logits, targets, count);
 }
@@ -28,7 +29,8 @@ void bce_with_logits_backward(float* dlogits, float* dtargets, const float* dy, 
     bce_with_logits_backward_reference(dlogits, dtargets, dy, logits, targets, count);
     return;
   }
-  if (dlogits) backward(dlogits, dy, logits, targets, count);
+  if (dlogits)
+    for_each_chunk(count, [&](int64_t b, int64_t n) { backward(dlogits + b, dy + b, logits + b, targets + b, n); });
   if (dtargets)
     for (int64_t i = 0; i < count; ++i) dtargets[i] += -dy[i] * logits[i];
 }

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "autodiff/kernels/isa_kernels.h"
+#include "autodiff/kernels/parallel.h"
 
 namespace aevb::kernels {
 
@@ -23,7 +24,7 @@ void sgd_update(float* param, float* velocity, const float* grad, int64_t count,
   const OptimizerStep s{.learning_rate = learning_rate, .momentum = momentum, .weight_decay = weight_decay,
                         .nesterov = nesterov};
   if (const auto sgd = active_kernels().sgd)
-    sgd(param, velocity, grad, count, s);
+    for_each_chunk(count, [&](int64_t b, int64_t n) { sgd(param + b, velocity + b, grad + b, n, s); });
   else
     sgd_update_reference(param, velocity, grad, count, learning_rate, momentum, weight_decay, nesterov);
 }
@@ -33,7 +34,7 @@ void adagrad_update(float* param, float* sum_squares, const float* grad, int64_t
   flush_denormals_on_this_thread();
   const OptimizerStep s{.learning_rate = learning_rate, .weight_decay = weight_decay, .epsilon = epsilon};
   if (const auto adagrad = active_kernels().adagrad)
-    adagrad(param, sum_squares, grad, count, s);
+    for_each_chunk(count, [&](int64_t b, int64_t n) { adagrad(param + b, sum_squares + b, grad + b, n, s); });
   else
     adagrad_update_reference(param, sum_squares, grad, count, learning_rate, weight_decay, epsilon);
 }
@@ -46,7 +47,7 @@ void adam_update(float* param, float* first_moment, float* second_moment, const 
                   .beta2 = beta2, .decoupled_weight_decay = decoupled_weight_decay};
   fold_adam_corrections(s, step);
   if (const auto adam = active_kernels().adam)
-    adam(param, first_moment, second_moment, grad, count, s);
+    for_each_chunk(count, [&](int64_t b, int64_t n) { adam(param + b, first_moment + b, second_moment + b, grad + b, n, s); });
   else
     adam_update_reference(param, first_moment, second_moment, grad, count, learning_rate, beta1, beta2, epsilon,
                           weight_decay, decoupled_weight_decay, step);

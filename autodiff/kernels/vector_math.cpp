@@ -5,6 +5,7 @@
 
 #include "autodiff/kernels/gemm.h"
 #include "autodiff/kernels/isa_kernels.h"
+#include "autodiff/kernels/parallel.h"
 
 namespace aevb::kernels {
 
@@ -12,20 +13,8 @@ namespace {
 
 // Runs the active instruction set's kernel, in chunks across threads for large arrays.
 void run(UnaryKernel IsaKernels::*kernel, float* y, const float* x, int64_t count) {
-  flush_denormals_on_this_thread();
   const UnaryKernel f = active_kernels().*kernel;
-  if (count < kElementwiseThreadingThreshold || thread_count() == 1 || inside_parallel_region()) {
-    f(y, x, count);
-    return;
-  }
-  constexpr int64_t kChunk = int64_t{1} << 14;
-  const int64_t chunks = (count + kChunk - 1) / kChunk;
-#pragma omp parallel for schedule(static)
-  for (int64_t chunk = 0; chunk < chunks; ++chunk) {
-    flush_denormals_on_this_thread();
-    const int64_t begin = chunk * kChunk;
-    f(y + begin, x + begin, std::min(kChunk, count - begin));
-  }
+  for_each_chunk(count, [&](int64_t begin, int64_t length) { f(y + begin, x + begin, length); });
 }
 
 }  // namespace

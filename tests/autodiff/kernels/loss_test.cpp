@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <vector>
@@ -60,4 +61,22 @@ TEST_CASE("bce_with_logits: every instruction set agrees with the scalar referen
     check_bce({0.0f, -0.0f, 100.0f, -100.0f, 1e-8f, 88.0f, -88.0f, inf, -inf, 17.0f, -17.0f},
               {0.0f, 1.0f, 0.0f, 1.0f, 0.5f, 1.0f, 0.0f, 1.0f, 0.0f, 0.3f, 0.7f});
   }
+}
+
+TEST_CASE("bce_with_logits: the same bits on 1, 2 and 3 threads") {
+  KernelSettingsGuard guard;
+  const int64_t count = 3 * (int64_t{1} << 16) + 11;
+  const std::vector<float> logits = random_values(count, 5, -30.0f, 30.0f), targets = random_values(count, 6, 0.0f, 1.0f),
+                           dy = random_values(count, 7);
+  std::vector<std::vector<float>> results;
+  for (int threads : {1, 2, 3}) {
+    set_thread_count(threads);
+    std::vector<float> y(static_cast<size_t>(count)), dlogits(static_cast<size_t>(count), 0.5f);
+    bce_with_logits_forward(y.data(), logits.data(), targets.data(), count);
+    bce_with_logits_backward(dlogits.data(), nullptr, dy.data(), logits.data(), targets.data(), count);
+    y.insert(y.end(), dlogits.begin(), dlogits.end());
+    results.push_back(y);
+  }
+  CHECK(std::memcmp(results[0].data(), results[1].data(), results[0].size() * sizeof(float)) == 0);
+  CHECK(std::memcmp(results[0].data(), results[2].data(), results[0].size() * sizeof(float)) == 0);
 }

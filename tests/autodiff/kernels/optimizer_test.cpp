@@ -1,5 +1,6 @@
 // Tests for autodiff/kernels/optimizer.cpp: the vectorized updates of every instruction
-// set are bit-identical to their scalar reference loops at sizes around the batch width.
+// set are bit-identical to their scalar reference loops at sizes around the batch width,
+// and when large arrays are split over threads.
 // (nn/optimizer_test.cpp checks the arithmetic itself against values written out.)
 #include <doctest/doctest.h>
 
@@ -74,5 +75,36 @@ TEST_CASE("optimizer updates: every instruction set is bit-identical to the scal
             adagrad_update_reference(p, sum, g, n, 0.1f, 0.001f, 1e-10f);
           });
     }
+  }
+}
+
+TEST_CASE("optimizer updates: arrays split over 1, 2 and 3 threads stay bit-identical to the reference") {
+  KernelSettingsGuard guard;
+  const int64_t count = 5 * (int64_t{1} << 16) + 7;  // split into chunks, with a tail
+  for (int threads : {1, 2, 3}) {
+    set_thread_count(threads);
+    CAPTURE(threads);
+    check_steps(
+        count,
+        [](float* p, float* m, float* v, const float* g, int64_t n, int64_t t) {
+          adam_update(p, m, v, g, n, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.0f, false, t);
+        },
+        [](float* p, float* m, float* v, const float* g, int64_t n, int64_t t) {
+          adam_update_reference(p, m, v, g, n, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.0f, false, t);
+        });
+    check_steps(
+        count,
+        [](float* p, float* velocity, float*, const float* g, int64_t n, int64_t) {
+          sgd_update(p, velocity, g, n, 0.1f, 0.9f, 0.0f, false);
+        },
+        [](float* p, float* velocity, float*, const float* g, int64_t n, int64_t) {
+          sgd_update_reference(p, velocity, g, n, 0.1f, 0.9f, 0.0f, false);
+        });
+    check_steps(
+        count,
+        [](float* p, float* sum, float*, const float* g, int64_t n, int64_t) { adagrad_update(p, sum, g, n, 0.1f, 0.0f, 1e-10f); },
+        [](float* p, float* sum, float*, const float* g, int64_t n, int64_t) {
+          adagrad_update_reference(p, sum, g, n, 0.1f, 0.0f, 1e-10f);
+        });
   }
 }
