@@ -52,8 +52,8 @@ struct BlockedGemm {
   // The [MR, NV] block of C += A sliver * B sliver, over kc steps, held in registers.
   // `rows` <= MR and `nv` <= NV are compile-time so that edge tiles run the same code
   // with fewer registers instead of a scalar loop. `Finish`: this is the last slice
-  // and `epilogue` applies; a separate instantiation, so that the plain kernel's
-  // registers are not spent on it (it cost the large products about 6%).
+  // and `epilogue` applies; a separate instantiation, so that plain products run the
+  // same code as before the epilogue existed.
   template <int Rows, int Nv, bool Finish>
   static void micro_kernel(int64_t kc, const float* a_packed, const float* b_sliver, int64_t ldb, float* c,
                            int64_t ldc, int cols, float alpha, float beta, const Epilogue* epilogue) {
@@ -94,8 +94,8 @@ struct BlockedGemm {
         store.template operator()<Activation::identity>();
       return;
     }
-    // An edge tile: the accumulators go to memory, and a separate function stores the
-    // first `cols` columns (kept out of this one, whose registers the k loop needs).
+    // An edge tile: the accumulators go to memory, and a separate (not inlined)
+    // function stores the first `cols` columns, keeping the hot function small.
     alignas(64) float tile[Rows * Nv * W];
     for (int r = 0; r < Rows; ++r)
       for (int v = 0; v < Nv; ++v) acc[r][v].store_aligned(tile + (r * Nv + v) * W);
