@@ -13,20 +13,11 @@ Activation parse_activation(const std::string& name) {
   fail("unknown activation '", name, "': expected relu, leaky_relu, elu, tanh, sigmoid or softplus");
 }
 
-const char* to_string(Activation activation) {
-  switch (activation) {
-    case Activation::relu: return "relu";
-    case Activation::leaky_relu: return "leaky_relu";
-    case Activation::elu: return "elu";
-    case Activation::tanh: return "tanh";
-    case Activation::sigmoid: return "sigmoid";
-    case Activation::softplus: return "softplus";
-  }
-  return "?";
-}
+const char* to_string(Activation activation) { return kernels::activation_name(activation); }
 
 Var activate(Var x, Activation activation) {
   switch (activation) {
+    case Activation::identity: return x;
     case Activation::relu: return relu(x);
     case Activation::leaky_relu: return leaky_relu(x);
     case Activation::elu: return elu(x);
@@ -46,7 +37,7 @@ Init default_init(Activation activation) {
   }
 }
 
-Linear::Linear(int64_t inputs, int64_t outputs, Rng& rng, Init init, std::optional<Activation> activation)
+Linear::Linear(int64_t inputs, int64_t outputs, Rng& rng, Init init, Activation activation)
     : weight_(register_parameter("weight", Tensor::zeros({inputs, outputs}))),
       bias_(register_parameter("bias", Tensor::zeros({outputs}))),
       activation_(activation) {
@@ -58,25 +49,10 @@ Linear::Linear(int64_t inputs, int64_t outputs, Rng& rng, Init init, std::option
   }
 }
 
-namespace {
-kernels::Activation fused(std::optional<Activation> activation) {
-  if (!activation) return kernels::Activation::identity;
-  switch (*activation) {
-    case Activation::relu: return kernels::Activation::relu;
-    case Activation::leaky_relu: return kernels::Activation::leaky_relu;
-    case Activation::elu: return kernels::Activation::elu;
-    case Activation::tanh: return kernels::Activation::tanh;
-    case Activation::sigmoid: return kernels::Activation::sigmoid;
-    case Activation::softplus: return kernels::Activation::softplus;
-  }
-  fail("Linear: unknown activation");
-}
-}  // namespace
-
 Var Linear::forward(Var x) {
   ModuleScope scope(&path());
   Tape& tape = x.tape();
-  return linear(x, tape.param(weight_), tape.param(bias_), fused(activation_));
+  return linear(x, tape.param(weight_), tape.param(bias_), activation_);
 }
 
 Dropout::Dropout(float drop_probability, uint64_t seed) : drop_probability_(drop_probability), rng_(seed) {
@@ -110,7 +86,7 @@ std::unique_ptr<Sequential> make_mlp(const std::vector<int64_t>& sizes, Activati
     std::string name = last ? "output" : "hidden" + std::to_string(i + 1);
     const bool activated = !last || activate_output;
     mlp->add(name, std::make_unique<Linear>(sizes[i], sizes[i + 1], rng, init.value_or(default_init(activation)),
-                                            activated ? std::optional(activation) : std::nullopt));
+                                            activated ? activation : Activation::identity));
   }
   return mlp;
 }

@@ -7,33 +7,37 @@
 #include <string>
 #include <vector>
 
+#include "autodiff/kernels/activation.h"
 #include "nn/init.h"
 #include "nn/module.h"
 
 namespace aevb::nn {
 
-enum class Activation { relu, leaky_relu, elu, tanh, sigmoid, softplus };
-Activation parse_activation(const std::string& name);  // throws listing the names
-const char* to_string(Activation activation);
+// The engine's activations (kernels/activation.h), one enum for layers and kernels.
+using Activation = kernels::Activation;
+// The nonlinearities a program's --activation offers (all but identity); throws
+// listing them.
+Activation parse_activation(const std::string& name);
+const char* to_string(Activation activation);  // kernels::activation_name
 Var activate(Var x, Activation activation);
 // The initializer that keeps activations' variance steady through this nonlinearity.
 Init default_init(Activation activation);
 
-// y[N,O] = f(x[N,I] weight[I,O] + bias[O]), f the identity unless an activation is
-// given: then it is applied in the same op, in the product's store (ops' fused linear).
+// y[N,O] = f(x[N,I] weight[I,O] + bias[O]), f applied in the same op, in the product's
+// store (ops' fused linear); identity by default.
 class Linear : public Layer {
  public:
   Linear(int64_t inputs, int64_t outputs, Rng& rng, Init init = Init::glorot_uniform,
-         std::optional<Activation> activation = std::nullopt);
+         Activation activation = Activation::identity);
   Var forward(Var x) override;
   Parameter& weight() { return weight_; }
   Parameter& bias() { return bias_; }
-  std::optional<Activation> activation() const { return activation_; }
+  Activation activation() const { return activation_; }
 
  private:
   Parameter& weight_;
   Parameter& bias_;
-  std::optional<Activation> activation_;
+  Activation activation_;
 };
 
 class ActivationLayer : public Layer {

@@ -1,4 +1,5 @@
-// Elementwise work split across threads (internal to the kernels' .cpp files).
+// Elementwise and row-wise work split across threads (internal to the kernels' .cpp
+// files), one threshold for both.
 #pragma once
 
 #include <algorithm>
@@ -30,6 +31,24 @@ void for_each_chunk(int64_t count, const Body& body) {
     flush_denormals_on_this_thread();
     const int64_t begin = chunk * kChunk;
     body(begin, std::min(kChunk, count - begin));
+  }
+}
+
+// per_row(r) for r in [0, rows): rows are independent, so they are shared out over
+// threads, whole, when rows * row_length reaches the same threshold; no result changes.
+template <class PerRow>
+void for_each_row(int64_t rows, int64_t row_length, const PerRow& per_row) {
+  flush_denormals_on_this_thread();
+  if (rows * row_length < kElementwiseThreadingThreshold || rows == 1 || thread_count() == 1 ||
+      inside_parallel_region()) {
+    for (int64_t r = 0; r < rows; ++r) per_row(r);
+    return;
+  }
+#pragma omp parallel
+  {
+    flush_denormals_on_this_thread();
+#pragma omp for schedule(static)
+    for (int64_t r = 0; r < rows; ++r) per_row(r);
   }
 }
 

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "autodiff/kernels/isa_kernels.h"
+#include "autodiff/kernels/parallel.h"
 #include "autodiff/kernels/reduce_order.h"
 
 namespace aevb::kernels {
@@ -20,25 +21,6 @@ float pairwise_reference(int64_t n, const Term& term, int64_t offset = 0) {
   float lanes[kSumLanes] = {};
   for (int64_t i = 0; i < n; ++i) lanes[i % kSumLanes] += term(offset + i);
   return add_lanes_in_order(lanes);
-}
-
-// Rows are independent, so splitting them over threads changes no result; below this
-// many elements a fork-join costs more than it saves.
-constexpr int64_t kRowThreadingThreshold = 1 << 16;
-
-template <class PerRow>
-void for_each_row(int64_t rows, int64_t row_length, const PerRow& per_row) {
-  if (rows * row_length >= kRowThreadingThreshold && rows > 1 && !inside_parallel_region()) {
-#pragma omp parallel
-    {
-      flush_denormals_on_this_thread();
-#pragma omp for schedule(static)
-      for (int64_t r = 0; r < rows; ++r) per_row(r);
-    }
-    return;
-  }
-  flush_denormals_on_this_thread();
-  for (int64_t r = 0; r < rows; ++r) per_row(r);
 }
 
 }  // namespace

@@ -91,7 +91,7 @@ TEST_CASE("make_mlp builds named layers and applies the activation between them"
   auto& hidden2 = dynamic_cast<Linear&>(*mlp->layers()[1]);
   auto& output = dynamic_cast<Linear&>(*mlp->layers()[2]);
   CHECK(hidden1.activation() == Activation::relu);
-  CHECK_FALSE(output.activation().has_value());
+  CHECK(output.activation() == Activation::identity);  // the output layer stays linear
   auto unfused = [&tape](Linear& layer, Var in) {
     return linear(in, tape.param(layer.weight()), tape.param(layer.bias()));
   };
