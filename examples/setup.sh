@@ -3,22 +3,33 @@
 # missing, configures the release build in build/ and builds it.
 # Idempotent: a second run installs nothing and rebuilds only what changed.
 # As root it installs with apt-get; otherwise it names the missing packages and stops.
-# Usage: setup.sh [--fashion-mnist] [--clang]
-#   --fashion-mnist  also installs Debian's Fashion-MNIST
-#   --clang          also installs clang, its sanitizer runtimes and LLVM's OpenMP with
-#                    Archer (tests/fuzz/run.sh, tests/tsan/run.sh)
+# Usage: setup.sh [--fashion-mnist] [--clang] [--print-packages]
+#   --fashion-mnist   also installs Debian's Fashion-MNIST
+#   --clang           also installs clang, its sanitizer runtimes and LLVM's OpenMP with
+#                     Archer (tests/fuzz/run.sh, tests/tsan/run.sh)
+#   --print-packages  prints the packages it would install, one a line, and stops
+#                     (tests/setup/dependencies_installed.sh reads this list)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-packages=(g++ meson ninja-build pkg-config cmake libxsimd-dev doctest-dev libcli11-dev zlib1g-dev libstb-dev graphviz gnuplot-nox
-          libbenchmark-dev)
+# Everything the build and the programs use: the compiler and meson; the libraries;
+# Graphviz and gnuplot for the pictures drawn by helper programs; Google Benchmark and
+# OpenBLAS, which bench/kernels compares against (so every machine measures the same).
+packages=(g++ meson ninja-build pkg-config cmake libxsimd-dev doctest-dev libcli11-dev zlib1g-dev libstb-dev
+          nlohmann-json3-dev graphviz gnuplot-nox libbenchmark-dev libopenblas-dev)
+print_only=no
 for argument in "$@"; do
   case "$argument" in
     --fashion-mnist) packages+=(dataset-fashion-mnist) ;;
     --clang) packages+=(clang libclang-rt-14-dev libomp-dev) ;;
-    *) echo "setup.sh: unknown option '$argument' (accepted: --fashion-mnist, --clang)" >&2; exit 2 ;;
+    --print-packages) print_only=yes ;;
+    *) echo "setup.sh: unknown option '$argument' (accepted: --fashion-mnist, --clang, --print-packages)" >&2; exit 2 ;;
   esac
 done
+if [ "$print_only" = yes ]; then
+  printf '%s\n' "${packages[@]}"
+  exit 0
+fi
 
 missing=()
 for package in "${packages[@]}"; do
