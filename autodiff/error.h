@@ -16,6 +16,14 @@ class Error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A refused input: a flag, a file or a data set that does not fit the run, found before
+// anything was written. The programs print its one line, exit with status 2 and leave
+// their output folder as it was; every other Error exits with status 1.
+class InputError : public Error {
+ public:
+  using Error::Error;
+};
+
 // Builds the message from its parts only when it is thrown, so a check that passes
 // costs a comparison and never allocates (training steps must not allocate).
 template <class... Parts>
@@ -23,6 +31,13 @@ template <class... Parts>
   std::ostringstream message;
   (message << ... << parts);
   throw Error(message.str());
+}
+
+template <class... Parts>
+[[noreturn]] void refuse(const Parts&... parts) {
+  std::ostringstream message;
+  (message << ... << parts);
+  throw InputError(message.str());
 }
 
 template <class... Parts>

@@ -10,6 +10,7 @@
 #include <new>
 
 #include "autodiff/error.h"
+#include "autodiff/files.h"
 
 namespace aevb::datasets {
 namespace {
@@ -20,53 +21,91 @@ constexpr uint8_t kFloat64 = 0x0E;
 
 int element_bytes(uint8_t type_code) { return type_code == kFloat32 ? 4 : type_code == kFloat64 ? 8 : 1; }
 
-std::vector<uint8_t> read_file(const std::string& path) {
-  std::ifstream file(path, std::ios::binary | std::ios::ate);
-  if (!file) fail("'", path, "': cannot open: ", std::strerror(errno));
-  // Sized once from the file's length (no doubling as it is read).
-  const std::streamoff size = file.tellg();
-  std::vector<uint8_t> bytes(size > 0 ? static_cast<size_t>(size) : 0);
-  file.seekg(0);
-  if (!bytes.empty() && !file.read(reinterpret_cast<char*>(bytes.data()), size))
-    fail("'", path, "': reading failed: ", std::strerror(errno));
-  return bytes;
+// Files larger than this are refused before they are read: Fashion-MNIST's largest is
+// 47 MB inflated; a 100 GB sparse file, or data whose header claims more, is not a data
+// set this program can hold.
+constexpr uint64_t kMostBytes = uint64_t{8} << 30;
+
+uint32_t big_endian_u32(const uint8_t* bytes);
+
+// How many bytes the IDX file whose first bytes are `bytes` holds in all, as its header
+// claims: 0 while the header is incomplete; kNotIdx when it is no IDX header (read_header
+// then says what is wrong); kTooLarge when it claims more than kMostBytes.
+constexpr uint64_t kNotIdx = UINT64_MAX, kTooLarge = kMostBytes + 1;
+uint64_t claimed_size(const std::vector<uint8_t>& bytes) {
+  if (bytes.size() < 4) return 0;
+  if (bytes[0] != 0 || bytes[1] != 0 || bytes[3] == 0 || bytes[3] > 3) return kNotIdx;
+  const size_t header = 4 + 4 * static_cast<size_t>(bytes[3]);
+  if (bytes.size() < header) return 0;
+  uint64_t total = static_cast<uint64_t>(element_bytes(bytes[2]));
+  for (size_t d = 0; d < bytes[3]; ++d)
+    if (__builtin_mul_overflow(total, uint64_t{big_endian_u32(bytes.data() + 4 + 4 * d)}, &total) || total > kMostBytes)
+      return kTooLarge;
+  return std::min<uint64_t>(kTooLarge, header + total);
 }
 
+// Inflates gzip data, member after member (gzip allows several), one byte past the size
+// the IDX header claims at most: a bomb is stopped as soon as it outgrows its header,
+// not after it has filled memory. Bytes after the last member that are no gzip member
+// are refused.
 std::vector<uint8_t> inflate_gzip(const std::string& path, const std::vector<uint8_t>& compressed) {
   z_stream stream{};
   // 15 + 16: a window of 2^15 and a gzip (not zlib) header.
   check(inflateInit2(&stream, 15 + 16) == Z_OK, "'", path, "': cannot start zlib");
   stream.next_in = const_cast<Bytef*>(compressed.data());
-  stream.avail_in = static_cast<uInt>(compressed.size());
+  stream.avail_in = static_cast<uInt>(std::min<size_t>(compressed.size(), UINT32_MAX));
   std::vector<uint8_t> out;
-  // The gzip trailer's last 4 bytes hold the size inflated (mod 2^32): reserving it
-  // keeps the vector from doubling, which would briefly hold 1.5-2x the data set.
-  // Deflate inflates at most about 1032:1, so a larger claim is not trusted.
-  if (compressed.size() >= 18) {
-    const uint8_t* tail = compressed.data() + compressed.size() - 4;
-    const uint64_t claimed = uint64_t{tail[0]} | (uint64_t{tail[1]} << 8) | (uint64_t{tail[2]} << 16) | (uint64_t{tail[3]} << 24);
-    if (claimed <= 1032 * static_cast<uint64_t>(compressed.size())) {
-      try {
-        out.reserve(claimed);
-      } catch (const std::bad_alloc&) {
-        // only a hint: inflate below fails by name if the data really does not fit
+  uint64_t allowed = 0;  // once the header is in: its claimed size + 1
+  auto stop = [&](const std::string& why) {
+    inflateEnd(&stream);
+    fail("'", path, "': ", why);
+  };
+  uint8_t chunk[1 << 16];
+  for (;;) {
+    const uint64_t room = allowed == 0 ? 64 : allowed - out.size();
+    stream.next_out = chunk;
+    stream.avail_out = static_cast<uInt>(std::min<uint64_t>(sizeof chunk, room));
+    const int status = inflate(&stream, Z_NO_FLUSH);
+    if (status != Z_OK && status != Z_STREAM_END && !(status == Z_BUF_ERROR && stream.avail_in > 0)) {
+      const std::string reason = stream.msg ? stream.msg : (status == Z_BUF_ERROR ? "unexpected end of file" : "error");
+      stop("corrupt gzip data at compressed byte offset " + std::to_string(compressed.size() - stream.avail_in) + ": " +
+           reason);
+    }
+    const size_t produced = static_cast<size_t>(stream.next_out - chunk);
+    try {
+      out.insert(out.end(), chunk, chunk + produced);
+    } catch (const std::bad_alloc&) {
+      stop("not enough memory to inflate it (" + std::to_string(out.size()) + " bytes so far)");
+    }
+    if (allowed == 0) {
+      const uint64_t claimed = claimed_size(out);
+      if (claimed == kNotIdx) break;
+      if (claimed == kTooLarge)
+        stop("its header claims more than " + std::to_string(kMostBytes) + " bytes of data, more than aevb reads");
+      if (claimed > 0) {
+        allowed = claimed + 1;
+        try {
+          out.reserve(static_cast<size_t>(claimed));
+        } catch (const std::bad_alloc&) {
+          stop("not enough memory for the " + std::to_string(claimed) + " bytes its header claims");
+        }
       }
     }
-  }
-  uint8_t chunk[1 << 16];
-  int status;
-  do {
-    stream.next_out = chunk;
-    stream.avail_out = sizeof chunk;
-    status = inflate(&stream, Z_NO_FLUSH);
-    if (status != Z_OK && status != Z_STREAM_END) {
-      std::string reason = stream.msg ? stream.msg : (status == Z_BUF_ERROR ? "unexpected end of file" : "error");
-      size_t at = compressed.size() - stream.avail_in;
-      inflateEnd(&stream);
-      fail("'", path, "': corrupt gzip data at compressed byte offset ", at, ": ", reason);
+    if (allowed != 0 && out.size() >= allowed) break;  // more than claimed: read_header names the excess
+    if (status == Z_STREAM_END) {
+      if (stream.avail_in == 0) break;
+      // Another member follows, or garbage.
+      if (stream.avail_in >= 2 && stream.next_in[0] == 0x1f && stream.next_in[1] == 0x8b) {
+        inflateReset(&stream);
+        continue;
+      }
+      stop(std::to_string(stream.avail_in) + " bytes after the end of the gzip data, from compressed byte offset " +
+           std::to_string(compressed.size() - stream.avail_in) + ", are not a gzip member");
     }
-    out.insert(out.end(), chunk, chunk + (sizeof chunk - stream.avail_out));
-  } while (status != Z_STREAM_END);
+    if (status == Z_BUF_ERROR || (stream.avail_in == 0 && produced == 0))
+      stop("truncated gzip data: the compressed file ends at byte offset " + std::to_string(compressed.size()) +
+           " before the end of its gzip stream");
+  }
   inflateEnd(&stream);
   return out;
 }
@@ -128,7 +167,7 @@ void put_u32(std::vector<uint8_t>& bytes, uint32_t value) {
 }  // namespace
 
 std::vector<uint8_t> read_maybe_gzip(const std::string& path) {
-  std::vector<uint8_t> bytes = read_file(path);
+  std::vector<uint8_t> bytes = files::read_regular_file(path, kMostBytes);
   if (bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b) return inflate_gzip(path, bytes);
   return bytes;
 }
@@ -141,6 +180,8 @@ ImageSet read_idx_images(const std::string& path) {
   set.count = sizes[0];
   set.rows = sizes[1];
   set.columns = sizes[2];
+  check(set.rows > 0 && set.columns > 0, "'", path, "': images of ", set.rows, "x", set.columns,
+        " pixels (byte offsets 8 to 15) hold no pixel");
   if (bytes[2] == kUnsignedByte) {
     // In place: a copy would hold the data set twice at the peak.
     bytes.erase(bytes.begin(), bytes.begin() + 16);

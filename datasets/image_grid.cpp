@@ -6,6 +6,16 @@
 #include <cmath>
 
 #include "autodiff/error.h"
+#include "autodiff/files.h"
+
+// stb_easy_font: text as a few quads per glyph, from a font built into the header (no
+// font file to find). Its functions are static, and some go unused here.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
+#pragma GCC diagnostic ignored "-Wsign-conversion"
+#pragma GCC diagnostic ignored "-Wconversion"
+#include <stb/stb_easy_font.h>
+#pragma GCC diagnostic pop
 
 namespace aevb::datasets {
 
@@ -28,11 +38,43 @@ void Canvas::fill_rect(int64_t x, int64_t y, int64_t w, int64_t h, uint8_t r, ui
     for (int64_t dx = 0; dx < w; ++dx) set(x + dx, y + dy, r, g, b);
 }
 
-void Canvas::write_png(const std::string& path) const {
-  int ok = stbi_write_png(path.c_str(), static_cast<int>(width_), static_cast<int>(height_), 3, rgb_.data(),
-                          static_cast<int>(width_ * 3));
-  check(ok != 0, "cannot write PNG '", path, "' (does its folder exist and is it writable?)");
+void Canvas::draw_text(int64_t x, int64_t y, const std::string& text, int scale, uint8_t r, uint8_t g, uint8_t b) {
+  // stb_easy_font's glyphs are about 6 x 7 units; each quad is 4 vertices of x, y, z, colour.
+  struct Vertex {
+    float x, y, z;
+    unsigned char colour[4];
+  };
+  std::vector<Vertex> quads(text.size() * 64 + 64);
+  std::string copy = text;
+  const int count = stb_easy_font_print(0, 0, copy.data(), nullptr, quads.data(),
+                                        static_cast<int>(quads.size() * sizeof(Vertex)));
+  for (int q = 0; q < count; ++q) {
+    const Vertex& corner = quads[static_cast<size_t>(4 * q)];
+    const Vertex& opposite = quads[static_cast<size_t>(4 * q + 2)];
+    fill_rect(x + static_cast<int64_t>(corner.x) * scale, y + static_cast<int64_t>(corner.y) * scale,
+              static_cast<int64_t>(opposite.x - corner.x) * scale, static_cast<int64_t>(opposite.y - corner.y) * scale, r, g,
+              b);
+  }
 }
+
+int64_t Canvas::text_width(const std::string& text, int scale) {
+  std::string copy = text;
+  return static_cast<int64_t>(stb_easy_font_width(copy.data())) * scale;
+}
+
+std::vector<uint8_t> Canvas::png_bytes() const {
+  std::vector<uint8_t> bytes;
+  auto append = [](void* context, void* data, int size) {
+    auto* out = static_cast<std::vector<uint8_t>*>(context);
+    out->insert(out->end(), static_cast<uint8_t*>(data), static_cast<uint8_t*>(data) + size);
+  };
+  const int ok = stbi_write_png_to_func(append, &bytes, static_cast<int>(width_), static_cast<int>(height_), 3, rgb_.data(),
+                                        static_cast<int>(width_ * 3));
+  check(ok != 0 && !bytes.empty(), "PNG: encoding a ", width_, "x", height_, " picture failed");
+  return bytes;
+}
+
+void Canvas::write_png(const std::string& path) const { files::write_file_atomically(path, png_bytes()); }
 
 void write_image_grid_png(const std::string& path, const float* images, int64_t count, int64_t rows, int64_t columns,
                           int64_t grid_columns, int scale) {

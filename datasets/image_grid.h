@@ -13,7 +13,13 @@ class Canvas {
   Canvas(int64_t width, int64_t height, uint8_t grey = 255);
   void set(int64_t x, int64_t y, uint8_t r, uint8_t g, uint8_t b);  // ignores pixels outside
   void fill_rect(int64_t x, int64_t y, int64_t w, int64_t h, uint8_t r, uint8_t g, uint8_t b);
-  void write_png(const std::string& path) const;  // throws naming the file on failure
+  // Text in a small built-in font, `scale` pixels per font unit (a glyph is about 6 x 7
+  // units); (x, y) is its top-left corner.
+  void draw_text(int64_t x, int64_t y, const std::string& text, int scale, uint8_t r, uint8_t g, uint8_t b);
+  static int64_t text_width(const std::string& text, int scale);
+  std::vector<uint8_t> png_bytes() const;
+  // Atomically (autodiff/files.h); throws naming the file on failure.
+  void write_png(const std::string& path) const;
   int64_t width() const { return width_; }
   int64_t height() const { return height_; }
 

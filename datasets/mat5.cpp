@@ -5,6 +5,7 @@
 #include <iterator>
 
 #include "autodiff/error.h"
+#include "autodiff/files.h"
 
 namespace aevb::datasets {
 namespace {
@@ -135,9 +136,9 @@ void pad8(std::vector<uint8_t>& out) {
 }  // namespace
 
 Mat5Matrix read_mat5_uint8(const std::string& path, const std::string& variable) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) fail("'", path, "': cannot open: ", std::strerror(errno));
-  MatReader reader(path, std::vector<uint8_t>(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()));
+  // The Frey faces file is 1.1 MB; 1 GiB is far past any face set, and refuses /dev/zero
+  // behind a link or a sparse file before a byte is read.
+  MatReader reader(path, files::read_regular_file(path, uint64_t{1} << 30));
   return reader.find(variable);
 }
 
@@ -185,6 +186,8 @@ ImageSet read_frey_faces(const std::string& path) {
         " rows; Frey faces need ", kFreyRows * kFreyColumns, " (one 28x20 face per column)");
   ImageSet set;
   set.name = path;
+  check(matrix.columns >= 2, "'", path, "': variable '", matrix.name, "' holds ", matrix.columns,
+        " faces (columns); a training and a test set need at least 2");
   set.count = matrix.columns;
   set.rows = kFreyRows;
   set.columns = kFreyColumns;

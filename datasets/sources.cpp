@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "autodiff/error.h"
+#include "autodiff/files.h"
 #include "datasets/idx.h"
 #include "datasets/mat5.h"
 
@@ -36,6 +37,7 @@ TrainTest load_idx_folder(const std::string& folder, const std::string& name) {
 
 TrainTest load_frey(const std::string& path) {
   check(fs::exists(path), "data set 'frey:", path, "': file '", path, "' does not exist");
+  files::require_regular_file(path);
   ImageSet all = read_frey_faces(path);
   const int64_t train_count = all.count * kFreyTrainPercent / 100;
   const int64_t pixels = all.pixels_per_image();
@@ -60,16 +62,36 @@ std::string mnist_subset_folder() {
   return (fs::path(AEVB_SOURCE_DATA_DIR) / "mnist-subset").string();
 }
 
-TrainTest load_dataset(const std::string& spec) {
+namespace {
+TrainTest load_by_name(const std::string& spec) {
   if (spec == "mnist-subset") return load_idx_folder(mnist_subset_folder(), spec);
   if (spec == "fashion-mnist") {
     check(fs::is_directory(kFashionMnistFolder), "data set 'fashion-mnist': '", kFashionMnistFolder,
           "' does not exist; install it with: apt-get install dataset-fashion-mnist");
-    return load_idx_folder(kFashionMnistFolder, spec);
+    TrainTest split = load_idx_folder(kFashionMnistFolder, spec);
+    // The labels' names, from the data set's own README (Xiao, Rasul & Vollgraf 2017).
+    const std::vector<std::string> names = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                                            "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
+    split.train.class_names = split.test.class_names = names;
+    return split;
   }
   if (spec.rfind("idx:", 0) == 0) return load_idx_folder(spec.substr(4), spec);
   if (spec.rfind("frey:", 0) == 0) return load_frey(spec.substr(5));
   fail("unknown data set '", spec, "': expected mnist-subset, fashion-mnist, idx:DIR or frey:FILE");
+}
+}  // namespace
+
+TrainTest load_dataset(const std::string& spec) {
+  TrainTest split = load_by_name(spec);
+  // Every program needs images to train on and to test with; refused here, by name,
+  // rather than as a batch size of 0 or a -nan in a statistic later.
+  for (const ImageSet* set : {&split.train, &split.test}) {
+    check(set->count > 0, "data set '", spec, "': its ", set == &split.train ? "training" : "test",
+          " set holds no image");
+    check(set->rows > 0 && set->columns > 0, "data set '", spec, "': images of ", set->rows, "x", set->columns,
+          " pixels hold no pixel");
+  }
+  return split;
 }
 
 std::vector<SourceInfo> list_sources() {

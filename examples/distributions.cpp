@@ -14,7 +14,10 @@
 #include <functional>
 #include <iostream>
 
+#include "autodiff/files.h"
 #include "examples/cli.h"
+#include "models/run_folder.h"
+#include "models/run_log.h"
 #include "nn/distributions/distributions.h"
 
 namespace {
@@ -59,12 +62,14 @@ std::string closed_form(const std::function<Var()>& moment) {
 }
 
 int run(const std::string& out, int64_t draws, uint64_t seed) {
-  fs::create_directories(out);
+  models::RunFolder::check_usable(out, {"distributions.gnuplot", "distributions.png"});
+  const models::RunFolder folder(out, "distributions");
   std::printf("%-12s %-15s %-20s %10s %10s   %10s %10s\n", "family", "group", "parameters", "mean", "(closed)", "variance",
               "(closed)");
-  std::ofstream script(fs::path(out) / "distributions.gnuplot");
-  script << "set terminal pngcairo size 1800,1000 noenhanced\nset output '" << (fs::path(out) / "distributions.png").string()
-         << "'\nset multiplot layout 3,5 title 'rsample histograms (bars) and densities exp(log_prob) (lines)'\n"
+  // gnuplot runs in the folder: the script names files by fixed relative names only.
+  std::ostringstream script;
+  script << "set terminal pngcairo size 1800,1000 noenhanced\nset output output_file"
+         << "\nset multiplot layout 3,5 title 'rsample histograms (bars) and densities exp(log_prob) (lines)'\n"
          << "set style fill solid 0.5 noborder\nunset key\nset yrange [0:*]\n";
   Rng rng(seed);
   const std::vector<Panel> all = panels();
@@ -92,8 +97,8 @@ int run(const std::string& out, int64_t draws, uint64_t seed) {
     std::vector<int64_t> counts(bins, 0);
     for (float v : values)
       if (v >= low && v < high) ++counts[static_cast<size_t>(std::min<int64_t>(bins - 1, static_cast<int64_t>((v - low) / width)))];
-    const fs::path histogram = fs::path(out) / (std::string(panel.name) + "_histogram.tsv");
-    std::ofstream bars(histogram);
+    const std::string histogram = std::string(panel.name) + "_histogram.tsv";
+    std::ostringstream bars;
     for (int b = 0; b < bins; ++b)
       bars << low + (b + 0.5) * width << "\t" << static_cast<double>(counts[static_cast<size_t>(b)]) / (static_cast<double>(draws) * width) << "\n";
     // The density on a fine grid, from the family's own log_prob.
@@ -103,20 +108,18 @@ int run(const std::string& out, int64_t draws, uint64_t seed) {
     Tensor xs({grid});
     for (int i = 0; i < grid; ++i) xs[i] = static_cast<float>(low + (high - low) * (i + 0.5) / grid);
     Var log_density = same->log_prob(density_tape.input(xs));
-    const fs::path density = fs::path(out) / (std::string(panel.name) + "_density.tsv");
-    std::ofstream curve(density);
+    folder.write(histogram, bars.str());
+    const std::string density = std::string(panel.name) + "_density.tsv";
+    std::ostringstream curve;
     for (int i = 0; i < grid; ++i) curve << xs[i] << "\t" << std::exp(log_density.data()[i]) << "\n";
     script << "set title '" << panel.name << " (" << panel.group << "): " << panel.parameters << "'\n"
-           << "plot '" << histogram.string() << "' using 1:2:(" << width << ") with boxes lc rgb '#6baed6', '"
-           << density.string() << "' using 1:2 with lines lw 2 lc rgb '#d62728'\n";
+           << "plot '" << histogram << "' using 1:2:(" << width << ") with boxes lc rgb '#6baed6', '"
+           << density << "' using 1:2 with lines lw 2 lc rgb '#d62728'\n";
+    folder.write(density, curve.str());
   }
   script << "unset multiplot\n";
-  script.close();
-  const std::string script_path = (fs::path(out) / "distributions.gnuplot").string();
-  if (std::system("command -v gnuplot > /dev/null 2>&1") == 0 && std::system(("gnuplot '" + script_path + "'").c_str()) == 0)
-    std::printf("wrote %s\n", (fs::path(out) / "distributions.png").string().c_str());
-  else
-    std::printf("wrote the data and %s; render it with gnuplot (apt-get install gnuplot-nox)\n", script_path.c_str());
+  const std::string note = models::plot_with_gnuplot(folder, "distributions", script.str());
+  std::printf("%s\n", note.empty() ? ("wrote " + folder.path("distributions.png")).c_str() : note.c_str());
   return 0;
 }
 
@@ -129,10 +132,14 @@ int main(int argc, char** argv) {
   CLI::App app{"Draws every family's rsample, compares its moments with the closed forms, and pictures it"};
   app.add_option("--out", out, "output folder");
   app.add_option("--draws", draws, "draws per family")->check(CLI::Range(int64_t{1000}, int64_t{10000000}));
-  app.add_option("--seed", seed, "random seed");
+  app.add_option("--seed", seed, "random seed")->check(aevb::examples::unsigned_64());
   if (int status = aevb::examples::parse_flags(app, argc, argv); status >= 0) return status;
+  aevb::files::remove_partial_file_on_signals();
   try {
     return run(out, draws, seed);
+  } catch (const aevb::InputError& refused) {
+    std::cerr << refused.what() << "\n";
+    return 2;
   } catch (const std::exception& error) {
     std::cerr << "distributions: " << error.what() << "\n";
     return 1;

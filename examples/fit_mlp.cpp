@@ -115,6 +115,10 @@ void train(const Config& config) {
       aevb::Var loss = aevb::mse(model.forward(tape, tape.input(batch_x)), tape.input(batch_y));
       for (aevb::Parameter& p : model.parameters) p.zero_grad();
       tape.backward(loss);
+      // Checked before the update: a diverged run stops instead of training on NaN.
+      if (!std::isfinite(loss.item()))
+        aevb::fail("training diverged at epoch ", epoch, ", batch ", b + 1, ": the loss became ", loss.item(),
+                   " (a smaller --lr, now ", config.learning_rate, ", may converge)");
       for (size_t k = 0; k < model.parameters.size(); ++k) {
         aevb::Parameter& p = model.parameters[k];
         for (int64_t i = 0; i < p.value().numel(); ++i) {
@@ -149,8 +153,8 @@ int main(int argc, char** argv) {
   app.add_option("--samples", config.samples, "training samples")->check(CLI::Range(int64_t{128}, int64_t{10000000}));
   app.add_option("--batch", config.batch, "minibatch size")->check(CLI::Range(int64_t{1}, int64_t{65536}));
   app.add_option("--hidden", config.hidden, "units per hidden layer")->check(CLI::Range(int64_t{1}, int64_t{4096}));
-  app.add_option("--lr", config.learning_rate, "learning rate")->check(CLI::Range(1e-6f, 10.0f));
-  app.add_option("--seed", config.seed, "random seed");
+  app.add_option("--lr", config.learning_rate, "learning rate")->check(aevb::examples::finite_range(1e-6, 10));
+  app.add_option("--seed", config.seed, "random seed")->check(aevb::examples::unsigned_64());
   if (int status = aevb::examples::parse_flags(app, argc, argv); status >= 0) return status;
   if (config.batch > config.samples) {
     std::cerr << "--batch " << config.batch << " is larger than --samples " << config.samples << "\n";

@@ -14,11 +14,16 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 
+#include "autodiff/files.h"
+#include "autodiff/subprocess.h"
 #include "examples/cli.h"
+#include "models/run_folder.h"
 #include "autodiff/inspect.h"
 #include "datasets/batcher.h"
 #include "datasets/sources.h"
@@ -46,7 +51,8 @@ int run(const std::string& out, int64_t batch_size, int64_t hidden, int64_t late
   const datasets::Batch* batch = batcher.next();
   Rng init(1);
   models::Vae vae({.inputs = 784, .hidden = {hidden}, .latent = latent}, init);
-  std::filesystem::create_directories(out);
+  models::RunFolder::check_usable(out, {"graph.dot", "graph.png"});
+  const models::RunFolder folder(out, "gradient_flow");
 
   // The ELBO, with a traced backward.
   Tape tape;
@@ -59,7 +65,7 @@ int run(const std::string& out, int64_t batch_size, int64_t hidden, int64_t late
     std::printf("== The forward tape: one line per node, in execution order ==\n%s\n", format_tape(tape).c_str());
     std::printf("== The backward pass: who passed how much gradient to whom ==\n%s\n", format_trace(tape, trace).c_str());
   }
-  std::ofstream(std::filesystem::path(out) / "graph.dot") << to_dot(tape, &trace);
+  folder.write("graph.dot", to_dot(tape, &trace));
 
   // 1 and 2: eps against mu and the log-variance.
   int32_t eps = -1;
@@ -105,14 +111,23 @@ int run(const std::string& out, int64_t batch_size, int64_t hidden, int64_t late
   std::printf("4. The reconstruction's gradient at the encoder: %.4g with z = mu + sigma * eps, %.4g with z sampled directly.\n",
               reparameterized, direct);
 
-  const std::string dot_path = (std::filesystem::path(out) / "graph.dot").string();
-  const std::string png_path = (std::filesystem::path(out) / "graph.png").string();
-  if (std::system("command -v dot > /dev/null 2>&1") == 0 &&
-      std::system(("dot -Tpng '" + dot_path + "' -o '" + png_path + "'").c_str()) == 0)
-    std::printf("wrote %s (the step's graph, edges weighted by gradient norm)\n", png_path.c_str());
-  else
-    std::printf("wrote %s; render it with: dot -Tpng %s -o %s (apt-get install graphviz)\n", dot_path.c_str(),
-                dot_path.c_str(), png_path.c_str());
+  // Graphviz runs with an argument vector, in the folder, on fixed names; its PNG goes
+  // to a partial file first, renamed once whole.
+  const std::string partial = "graph.png.aevb-partial." + std::to_string(::getpid());
+  const ProgramRun dot = run_program({"dot", "-Tpng", "graph.dot", "-o", partial}, folder.path(""));
+  std::error_code error;
+  if (!dot.found) {
+    std::printf("wrote %s; render it with: dot -Tpng graph.dot -o graph.png (apt-get install graphviz)\n",
+                folder.path("graph.dot").c_str());
+  } else if (dot.exit_status != 0 || std::filesystem::file_size(folder.path(partial), error) == 0 || error) {
+    std::filesystem::remove(folder.path(partial), error);
+    fail("'", folder.path("graph.png"), "': dot exited with status ", dot.exit_status, ": ",
+         dot.errors.substr(0, dot.errors.find('\n')));
+  } else {
+    std::filesystem::rename(folder.path(partial), folder.path("graph.png"), error);
+    if (error) fail("'", folder.path("graph.png"), "': cannot replace it: ", error.message());
+    std::printf("wrote %s (the step's graph, edges weighted by gradient norm)\n", folder.path("graph.png").c_str());
+  }
 
   const bool lesson_holds = eps_has_no_gradient && largest_difference < 1e-6 && direct == 0.0 && reparameterized > 0.0;
   if (!lesson_holds) std::printf("the checks above did not hold\n");
@@ -132,8 +147,12 @@ int main(int argc, char** argv) {
   app.add_option("--latent", latent, "latent size")->check(CLI::Range(int64_t{1}, int64_t{64}));
   app.add_flag("--quiet", quiet, "skip the tape and trace listings");
   if (int status = aevb::examples::parse_flags(app, argc, argv); status >= 0) return status;
+  aevb::files::remove_partial_file_on_signals();
   try {
     return run(out, batch, hidden, latent, quiet);
+  } catch (const aevb::InputError& refused) {
+    std::cerr << refused.what() << "\n";
+    return 2;
   } catch (const std::exception& error) {
     std::cerr << "gradient_flow: " << error.what() << "\n";
     return 1;

@@ -4,11 +4,15 @@
 // Writes DIR/classifier.aevb (the model and its configuration) after every epoch.
 #include <CLI/CLI.hpp>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 
+#include "autodiff/files.h"
+#include "autodiff/kernels/gemm.h"
 #include "examples/cli.h"
+#include "models/run_folder.h"
 #include "datasets/batcher.h"
 #include "datasets/sources.h"
 #include "models/progress.h"
@@ -22,20 +26,22 @@ struct Options {
   std::string data = "mnist-subset";
   int epochs = 20;
   int64_t batch = 128;
-  std::vector<int64_t> hidden = {512, 256};
+  std::string hidden = "512,256";
   float learning_rate = 1e-3f;
   uint64_t seed = 1;
   std::string out = "classifier-out";
+  int threads = 0;  // 0: OMP_NUM_THREADS or all cores
 };
 
 int run(const Options& options, const aevb::datasets::TrainTest& data) {
   using namespace aevb;
-  check(data.train.labelled(), "train_classifier: '", options.data, "' has no labels to learn");
-  std::filesystem::create_directories(options.out);
-  const std::string model_path = (std::filesystem::path(options.out) / "classifier.aevb").string();
+  if (!data.train.labelled()) refuse("--data: '", options.data, "' has no labels to learn");
+  models::RunFolder::check_usable(options.out, {"classifier.aevb"});
+  const models::RunFolder folder(options.out, "train_classifier");
+  const std::string model_path = folder.path("classifier.aevb");
 
   Rng rng(options.seed);
-  models::ClassifierConfig config{data.train.pixels_per_image(), options.hidden, data.train.classes,
+  models::ClassifierConfig config{data.train.pixels_per_image(), examples::sizes_of(options.hidden), data.train.classes,
                                   nn::Activation::relu};
   models::Classifier classifier(config, rng);
   nn::Adam adam(classifier.named_parameters(), {.learning_rate = options.learning_rate});
@@ -62,6 +68,10 @@ int run(const Options& options, const aevb::datasets::TrainTest& data) {
       Var loss = nn::cross_entropy_with_logits(logits, tape.input(batch->one_hot));
       adam.zero_grad();
       tape.backward(loss);
+      if (!std::isfinite(loss.item()))
+        fail("training diverged at epoch ", epoch, ", batch ", batches + 1, ": the loss became ", loss.item(),
+             " (a smaller --lr, now ", options.learning_rate, ", may converge); ", model_path,
+             epoch > 1 ? " holds the last good epoch" : " was not written");
       adam.step();
       loss_sum += loss.item();
       correct += static_cast<int64_t>(std::lround(nn::accuracy(logits, batch->labels) * static_cast<double>(batch->size)));
@@ -90,13 +100,15 @@ int main(int argc, char** argv) {
   app.add_option("--data", options.data, "mnist-subset, fashion-mnist, idx:DIR");
   app.add_option("--epochs", options.epochs, "passes over the training set")->check(CLI::Range(1, 100000));
   app.add_option("--batch", options.batch, "minibatch size")->check(CLI::Range(int64_t{1}, int64_t{65536}));
-  app.add_option("--hidden", options.hidden, "hidden layer sizes, comma-separated")
-      ->delimiter(',')
-      ->check(CLI::Range(int64_t{1}, int64_t{65536}));
-  app.add_option("--lr", options.learning_rate, "Adam's learning rate")->check(CLI::Range(1e-7f, 1.0f));
-  app.add_option("--seed", options.seed, "random seed");
-  app.add_option("--out", options.out, "output folder");
+  app.add_option("--hidden", options.hidden, "hidden layer sizes, comma-separated")->check(aevb::examples::size_list(65536));
+  app.add_option("--lr", options.learning_rate, "Adam's learning rate")->check(aevb::examples::finite_range(1e-7, 1));
+  app.add_option("--seed", options.seed, "random seed")->check(aevb::examples::unsigned_64());
+  app.add_option("--threads", options.threads, "threads for large matrix products (results do not depend on it)")
+      ->check(CLI::Range(1, aevb::examples::kMostThreads));
+  app.add_option("--out", options.out, "output folder (one run at a time; created if missing)");
   if (int status = aevb::examples::parse_flags(app, argc, argv); status >= 0) return status;
+  if (options.threads > 0) aevb::kernels::set_thread_count(options.threads);
+  aevb::files::remove_partial_file_on_signals();
   aevb::datasets::TrainTest data;
   try {  // before anything is written: a bad --data is a refused flag
     data = aevb::datasets::load_dataset(options.data);
@@ -106,6 +118,9 @@ int main(int argc, char** argv) {
   }
   try {
     return run(options, data);
+  } catch (const aevb::InputError& refused) {
+    std::cerr << refused.what() << "\n";
+    return 2;
   } catch (const std::exception& error) {
     std::cerr << "train_classifier: " << error.what() << "\n";
     return 1;

@@ -12,17 +12,17 @@ int main(int argc, char** argv) {
   bool learned_prior = false;
   CLI::App app{"Trains a conditional VAE on labelled images; writes metrics, a checkpoint and pictures into --out"};
   examples::add_training_flags(app, options, model, true);
-  app.add_option("--digit", options.digit, "draw only this class (writes digit_D.png)")->check(CLI::Range(0, 9));
+  app.add_option("--digit", options.digit, "draw only this class (writes digit_D.png); a class of --data")
+      ->check(CLI::Range(0, 255));
   app.add_flag("--learned-prior", learned_prior, "learn p(z | c) instead of using N(0, I)");
-  app.add_option("--judge", options.judge, "a classifier.aevb from train_classifier: prints the conditional accuracy")
-      ->check(CLI::ExistingFile);
+  app.add_option("--judge", options.judge, "a classifier.aevb from train_classifier: prints the conditional accuracy");
   datasets::TrainTest data;
   if (int status = examples::parse_training_flags(app, argc, argv, options, model, data); status >= 0) return status;
   if (!data.train.labelled()) {
     std::cerr << "--data: '" << model.data << "' has no labels; a CVAE needs them\n";
     return 2;
   }
-  models::VaeConfig config{.inputs = data.train.pixels_per_image(), .hidden = model.hidden, .latent = model.latent,
+  models::VaeConfig config{.inputs = data.train.pixels_per_image(), .hidden = model.hidden(), .latent = model.latent,
                            .conditions = data.train.classes, .learned_prior = learned_prior,
                            .activation = nn::parse_activation(model.activation), .init = model.chosen_init()};
   return examples::run_training("train_cvae", [&] {

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "autodiff/error.h"
+#include "autodiff/files.h"
 #include "autodiff/kernels/gemm.h"
 #include "datasets/sources.h"
 #include "examples/cli.h"
@@ -21,7 +23,8 @@ namespace aevb::examples {
 
 struct ModelFlags {
   std::string data = "mnist-subset";
-  std::vector<int64_t> hidden = {400};
+  std::string hidden_sizes = "400";  // checked by size_list; hidden() gives the sizes
+  std::vector<int64_t> hidden() const { return sizes_of(hidden_sizes); }
   int64_t latent = 20;
   std::string activation = "relu";
   std::string binarize = "none";
@@ -38,9 +41,8 @@ inline void add_training_flags(CLI::App& app, models::TrainingOptions& options, 
   app.add_option("--data", model.data, "mnist-subset, fashion-mnist, idx:DIR or frey:FILE");
   app.add_option("--epochs", options.epochs, "passes over the training set")->check(CLI::Range(1, 100000));
   app.add_option("--batch", options.batch, "minibatch size")->check(CLI::Range(int64_t{1}, int64_t{65536}));
-  app.add_option("--hidden", model.hidden, "hidden layer sizes, comma-separated (400 or 500,500)")
-      ->delimiter(',')
-      ->check(CLI::Range(int64_t{1}, int64_t{65536}));
+  app.add_option("--hidden", model.hidden_sizes, "hidden layer sizes, comma-separated (400 or 500,500)")
+      ->check(size_list(65536));
   app.add_option("--latent", model.latent, variational ? "latent size Z" : "code size")->check(CLI::Range(int64_t{1}, int64_t{4096}));
   app.add_option("--activation", model.activation, "relu, leaky_relu, elu, tanh, sigmoid or softplus")
       ->check(CLI::IsMember({"relu", "leaky_relu", "elu", "tanh", "sigmoid", "softplus"}));
@@ -48,22 +50,22 @@ inline void add_training_flags(CLI::App& app, models::TrainingOptions& options, 
                  "(he_uniform for relu, glorot_uniform for tanh), he_uniform, he_normal, glorot_uniform, glorot_normal")
       ->check(CLI::IsMember({"default", "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "torch_uniform"}));
   app.add_option("--optimizer", options.optimizer, "adam, adagrad or sgd")->check(CLI::IsMember({"adam", "adagrad", "sgd"}));
-  app.add_option("--lr", options.learning_rate, "learning rate")->check(CLI::Range(1e-8f, 10.0f));
+  app.add_option("--lr", options.learning_rate, "learning rate")->check(finite_range(1e-8, 10));
   app.add_option("--weight-decay", options.weight_decay, "L2 weight decay (a Gaussian prior on the parameters)")
-      ->check(CLI::Range(0.0f, 1.0f));
+      ->check(finite_range(0, 1));
   app.add_option("--binarize", model.binarize, "none, static, threshold or dynamic")
       ->check(CLI::IsMember({"none", "static", "threshold", "dynamic"}));
-  app.add_option("--seed", options.seed, "random seed");
+  app.add_option("--seed", options.seed, "random seed")->check(unsigned_64());
   app.add_option("--threads", model.threads, "threads for large matrix products (results do not depend on it)")
       ->check(CLI::Range(1, 1024));
-  app.add_option("--out", options.out, "output folder");
-  app.add_option("--resume", options.resume, "a checkpoint.aevb to continue from")->check(CLI::ExistingFile);
+  app.add_option("--out", options.out, "output folder (one run at a time; created if missing)");
+  app.add_option("--resume", options.resume, "a checkpoint.aevb to continue from, trained with the same flags");
   if (variational) {
-    app.add_option("--beta", options.beta, "weight of the KL term")->check(CLI::Range(0.0f, 1000.0f));
+    app.add_option("--beta", options.beta, "weight of the KL term")->check(finite_range(0, 1000));
     app.add_option("--warmup-epochs", options.warmup_epochs, "epochs over which the KL weight rises from 0")
         ->check(CLI::Range(0, 100000));
     app.add_option("--free-bits", options.free_bits, "nats per latent dimension below which KL is not penalized")
-        ->check(CLI::Range(0.0f, 100.0f));
+        ->check(finite_range(0, 100));
     app.add_option("--eval-k", options.eval_k, "importance samples for the final -log p(x) estimate (0 skips)")
         ->check(CLI::Range(int64_t{0}, int64_t{100000}));
   }
@@ -84,12 +86,17 @@ inline int parse_training_flags(CLI::App& app, int argc, char** argv, models::Tr
   return -1;
 }
 
-// Runs the training, turning an error into a message and exit status 1.
+// Runs the training, turning an error into a message: exit status 2 for a refused
+// input (found before anything was written: --out is as it was), 1 for anything else.
 template <class Run>
 int run_training(const char* program, Run run) {
+  files::remove_partial_file_on_signals();
   try {
     run();
     return 0;
+  } catch (const InputError& refused) {
+    std::cerr << refused.what() << "\n";
+    return 2;
   } catch (const std::exception& error) {
     std::cerr << program << ": " << error.what() << "\n";
     return 1;

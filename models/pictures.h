@@ -13,11 +13,28 @@ namespace aevb::models {
 void write_pairs_png(const std::string& path, const std::vector<const Tensor*>& rows_of_images, int64_t count,
                      int64_t height, int64_t width);
 
-// Points [N, 2] as dots coloured by label on a white square with axes through 0.
-void write_scatter_png(const std::string& path, const Tensor& points, const std::vector<int>& labels,
-                       const std::string& title_note = "");
+// What a scatter picture says in words: a title, what each axis is, and one legend
+// entry per class (its digit, or its Fashion-MNIST name).
+struct ScatterText {
+  std::string title;
+  std::string x_axis, y_axis;
+  std::vector<std::string> class_names;
+};
 
-// The first two principal components of codes [N, Z] (Z >= 2): the codes projected, [N, 2].
+// Points [N, 2] as dots coloured by label on a white square with axes through 0, the
+// extent written at the axes' ends, and a legend.
+void write_scatter_png(const std::string& path, const Tensor& points, const std::vector<int>& labels,
+                       const ScatterText& text);
+
+// latent.png: codes [N, Z] coloured by label. Z = 2: the codes themselves; Z = 1: the
+// code across, the class down (one band per class); Z > 2: the first two principal
+// components. `what` names the codes ("posterior means", "codes"); the title and axes
+// say which of the three the picture shows.
+void write_latent_png(const std::string& path, const Tensor& codes, const std::vector<int>& labels,
+                      const std::vector<std::string>& class_names, const std::string& what);
+
+// The first two principal components of codes [N, Z] (Z >= 2, N >= 1): the codes
+// projected, [N, 2].
 Tensor principal_components_2d(const Tensor& codes);
 
 // The grid of latent points of the paper's Figure 4: z = Phi^-1(u) for u on an evenly

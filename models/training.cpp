@@ -1,19 +1,22 @@
 #include "models/training.h"
 
+#include <zlib.h>
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <map>
-#include <sstream>
+#include <new>
 
 #include "autodiff/error.h"
 #include "datasets/image_grid.h"
-#include "models/progress.h"
 #include "models/classifier.h"
 #include "models/pictures.h"
+#include "models/progress.h"
+#include "models/run_folder.h"
+#include "models/run_log.h"
 #include "nn/checkpoint.h"
 #include "nn/optimizer.h"
 
@@ -26,75 +29,74 @@ constexpr int64_t kPictureCount = 16;
 constexpr int64_t kSampleCount = 64;
 constexpr int64_t kManifoldSide = 20;
 constexpr int64_t kJudgedPerClass = 1000;
-constexpr uint64_t kSamplingStream = 1, kEvaluationStream = 1000;
+constexpr int64_t kLargestPictureSide = 256;  // images drawn up to 256 x 256 pixels
+constexpr uint64_t kMostEpochs = 100000;      // as --epochs allows
+// The random streams, each named: training's draws, then one generator per use.
+constexpr uint64_t kSamplingStream = 1, kJudgeStream = 997, kEstimateStream = 998, kPictureStream = 999,
+                   kEvaluationStream = 1000;  // + the epoch
 
-// A JSON number with 6 significant digits; null for inf and NaN, which JSON lacks.
-std::string json_number(double value) {
-  char number[32];
-  if (std::isfinite(value))
-    std::snprintf(number, sizeof number, "%.6g", value);
-  else
-    std::snprintf(number, sizeof number, "null");
-  return number;
+// Everything a run may write into --out: a folder of one of these names is refused.
+const std::vector<std::string> kNamesWritten = {
+    "metrics.jsonl", "layers.tsv", "layers.gnuplot", "layers.png", "curves.gnuplot", "curves.png", "checkpoint.aevb",
+    "reconstructions.png", "samples.png", "latent.png", "manifold.png", "conditional.png", "denoising.png"};
+
+// What identifies the data a run trained on: sizes, classes and a checksum of every
+// pixel and label (the path may differ between machines; the data may not).
+std::string data_identity(const datasets::TrainTest& data) {
+  uLong crc = ::crc32(0L, Z_NULL, 0);
+  for (const datasets::ImageSet* set : {&data.train, &data.test}) {
+    crc = ::crc32_z(crc, set->pixels.data(), set->pixels.size());
+    crc = ::crc32_z(crc, set->labels.data(), set->labels.size());
+  }
+  char text[160];
+  std::snprintf(text, sizeof text, "%lld training and %lld test images of %lldx%lld, %d classes, CRC-32 %08lx",
+                static_cast<long long>(data.train.count), static_cast<long long>(data.test.count),
+                static_cast<long long>(data.train.rows), static_cast<long long>(data.train.columns), data.train.classes,
+                static_cast<unsigned long>(crc));
+  return text;
 }
 
-// One line of metrics.jsonl, keys in insertion order.
-class JsonLine {
- public:
-  JsonLine& add(const std::string& key, double value) { return raw(key, json_number(value)); }
-  JsonLine& add_bool(const std::string& key, bool value) { return raw(key, value ? "true" : "false"); }
-  JsonLine& add_text(const std::string& key, const std::string& value) { return raw(key, "\"" + value + "\""); }
-  JsonLine& add_numbers(const std::string& key, const std::vector<double>& values) {
-    std::string list = "[";
-    for (size_t i = 0; i < values.size(); ++i) list += (i ? ", " : "") + json_number(values[i]);
-    return raw(key, list + "]");
-  }
-  JsonLine& add_object(const std::string& key, const JsonLine& object) { return raw(key, object.str()); }
-  std::string str() const { return "{" + text_ + "}"; }
+std::string number_text(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.9g", value);
+  return text;
+}
 
- private:
-  JsonLine& raw(const std::string& key, const std::string& value) {
-    text_ += (text_.empty() ? "\"" : ", \"") + key + "\": " + value;
-    return *this;
-  }
-  std::string text_;
-};
+std::string sizes_text(const std::vector<int64_t>& sizes) {
+  std::string text;
+  for (size_t i = 0; i < sizes.size(); ++i) text += (i ? "," : "") + std::to_string(sizes[i]);
+  return text;
+}
 
-// A per-epoch log (metrics.jsonl, layers.tsv): on a fresh run, started anew; on a resumed
-// one, the lines of the epochs already done are kept and the rest dropped, so the file
-// reads as one run. `header` is a first line kept as it is (a TSV's column names).
-class MetricsFile {
- public:
-  MetricsFile(const fs::path& path, uint64_t keep_epochs, const std::string& header = "") : path_(path) {
-    std::vector<std::string> kept;
-    if (!header.empty()) kept.push_back(header);
-    if (keep_epochs > 0) {
-      std::ifstream old(path);
-      for (std::string line; std::getline(old, line);) {
-        if (!header.empty() && line == header) continue;
-        // metrics.jsonl lines hold "epoch": N; layers.tsv lines start with N.
-        auto at = line.find("\"epoch\": ");
-        size_t number_at = at != std::string::npos ? at + 9 : (header.empty() ? std::string::npos : 0);
-        if (number_at == std::string::npos || line.find("\"final\"") != std::string::npos) continue;
-        if (std::stoull(line.substr(number_at)) <= keep_epochs) kept.push_back(line);
-      }
-    }
-    file_.open(path, std::ios::trunc);
-    check(static_cast<bool>(file_), "cannot write '", path.string(), "'");
-    for (const std::string& line : kept) file_ << line << "\n";
-    file_.flush();
-  }
-  void write(const JsonLine& line) { write_line(line.str()); }
-  void write_line(const std::string& line) {
-    file_ << line << "\n";
-    file_.flush();
-    check(static_cast<bool>(file_), "writing '", path_.string(), "' failed");
-  }
+// The flags every training run records in its checkpoint: all that change what it
+// computes (not --epochs, which a resumed run may extend, nor --threads, which
+// changes no bit, nor where it writes).
+std::map<std::string, std::string> common_configuration(const TrainingOptions& options, const datasets::TrainTest& data) {
+  return {{"--data", data_identity(data)},
+          {"--batch", std::to_string(options.batch)},
+          {"--optimizer", options.optimizer},
+          {"--lr", number_text(options.learning_rate)},
+          {"--weight-decay", number_text(options.weight_decay)},
+          {"--binarize", std::to_string(static_cast<int>(options.binarization))},
+          {"--seed", std::to_string(options.seed)}};
+}
 
- private:
-  fs::path path_;
-  std::ofstream file_;
-};
+std::map<std::string, std::string> vae_configuration(const TrainingOptions& options, const VaeConfig& config,
+                                                     const datasets::TrainTest& data) {
+  auto configuration = common_configuration(options, data);
+  configuration.insert({{"model", config.conditions > 0 ? "cvae" : "vae"},
+                        {"--hidden", sizes_text(config.hidden)},
+                        {"--latent", std::to_string(config.latent)},
+                        {"--activation", nn::to_string(config.activation)},
+                        {"--init", config.init ? nn::to_string(*config.init) : "default"},
+                        {"--likelihood", to_string(config.likelihood)},
+                        {"--posterior", to_string(config.posterior)},
+                        {"--learned-prior", config.learned_prior ? "yes" : "no"},
+                        {"--beta", number_text(options.beta)},
+                        {"--warmup-epochs", std::to_string(options.warmup_epochs)},
+                        {"--free-bits", number_text(options.free_bits)}});
+  return configuration;
+}
 
 std::unique_ptr<nn::Optimizer> make_optimizer(const TrainingOptions& options, std::vector<nn::NamedParameter> parameters) {
   if (options.optimizer == "adam")
@@ -143,8 +145,20 @@ Tensor gather_rows(const Tensor& t, const std::vector<int64_t>& indices) {
 
 Tensor one_hot_rows(const std::vector<int>& classes, int64_t count) {
   Tensor out({static_cast<int64_t>(classes.size()), count});
-  for (size_t i = 0; i < classes.size(); ++i) out[static_cast<int64_t>(i) * count + classes[i]] = 1.0f;
+  for (size_t i = 0; i < classes.size(); ++i) {
+    check(classes[i] >= 0 && classes[i] < count, "one_hot_rows: class ", classes[i], " of row ", i, " is not in [0, ",
+          count, ")");
+    out[static_cast<int64_t>(i) * count + classes[i]] = 1.0f;
+  }
   return out;
+}
+
+// The legend's names: each class's digit or name; one entry for an unlabelled set.
+std::vector<std::string> legend_names(const datasets::ImageSet& set) {
+  if (!set.labelled()) return {"unlabelled"};
+  std::vector<std::string> names;
+  for (int c = 0; c < set.classes; ++c) names.push_back(set.class_name(c));
+  return names;
 }
 
 std::string path_in(const TrainingOptions& options, const std::string& name) { return (fs::path(options.out) / name).string(); }
@@ -175,11 +189,11 @@ std::string largest_gradient(const nn::Optimizer& optimizer) {
 // Training that diverged stops here: with where, why, the parameter with the largest
 // gradient (of this step, or of the last one when this step's forward failed), and
 // the checkpoint that is still good, which nothing after it has touched.
-[[noreturn]] void stop_diverged(const TrainingOptions& options, const std::string& why, int epoch, int64_t step,
+[[noreturn]] void stop_diverged(const RunFolder& folder, const std::string& why, int epoch, int64_t step,
                                 const nn::Optimizer& optimizer, uint64_t checkpoint_epoch) {
   fail("training diverged at epoch ", epoch, ", step ", step, ": ", why,
        "; the largest gradient of the last backward pass is in ", largest_gradient(optimizer), "; ",
-       checkpoint_epoch > 0 ? "the last good checkpoint is " + path_in(options, "checkpoint.aevb") + " (after epoch " +
+       checkpoint_epoch > 0 ? "the last good checkpoint is " + folder.path("checkpoint.aevb") + " (after epoch " +
                                   std::to_string(checkpoint_epoch) + ")"
                             : std::string("no checkpoint was written yet"));
 }
@@ -226,22 +240,81 @@ std::string layers_row(int epoch, const LayerStatistics& stats) {
   return row;
 }
 
-// layers.png from layers.tsv with gnuplot: gradient norms and update/weight ratios per
-// parameter tensor over the epochs, on log scales. Without gnuplot the TSV stays.
-void plot_layers(const TrainingOptions& options, size_t parameters) {
-  const std::string tsv = path_in(options, "layers.tsv"), png = path_in(options, "layers.png"),
-                    script = path_in(options, "layers.gnuplot");
+// layers.png from layers.tsv: gradient norms and update/weight ratios per parameter
+// tensor over the epochs, on log scales.
+std::string layers_script(size_t parameters) {
   // noenhanced: parameter names hold '_', which gnuplot would read as a subscript.
-  std::ofstream(script) << "set terminal pngcairo size 1000,800 noenhanced\nset output '" << png << "'\n"
-                        << "set datafile separator '\\t'\nset key outside right font ',8'\nset logscale y\n"
-                        << "set multiplot layout 2,1\nset title 'gradient norm per parameter tensor (last step of each epoch)'\n"
-                        << "plot for [c=2:" << parameters + 1 << "] '" << tsv << "' using 1:c with linespoints title columnheader(c)\n"
-                        << "set title 'update / weight norm ratio'\nset xlabel 'epoch'\n"
-                        << "plot for [c=" << parameters + 2 << ":" << 2 * parameters + 1 << "] '" << tsv
-                        << "' using 1:c with linespoints title columnheader(c)\nunset multiplot\n";
-  if (std::system("command -v gnuplot > /dev/null 2>&1") != 0 ||
-      std::system(("gnuplot '" + script + "' 2> /dev/null").c_str()) != 0)
-    if (!options.quiet) std::printf("layers.tsv written; for layers.png install gnuplot and run: gnuplot %s\n", script.c_str());
+  return "set terminal pngcairo size 1000,800 noenhanced\nset output output_file\n"
+         "set datafile separator '\\t'\nset key outside right font ',8'\nset logscale y\n"
+         "set multiplot layout 2,1\nset title 'gradient norm per parameter tensor (last step of each epoch)'\n"
+         "plot for [c=2:" + std::to_string(parameters + 1) + "] 'layers.tsv' using 1:c with linespoints title columnheader(c)\n"
+         "set title 'update / weight norm ratio'\nset xlabel 'epoch'\n"
+         "plot for [c=" + std::to_string(parameters + 2) + ":" + std::to_string(2 * parameters + 1) +
+         "] 'layers.tsv' using 1:c with linespoints title columnheader(c)\nunset multiplot\n";
+}
+
+// Everything a run checks before it writes: the folder, the data against what the
+// pictures can draw, and, when resuming, the checkpoint against this run's
+// configuration (refused naming the flag and both values) and counters, and the logs
+// it continues. Loads the checkpoint into the model, optimizer and generator. Throws
+// InputError with nothing written.
+nn::TrainingProgress check_and_resume(const TrainingOptions& options, const std::map<std::string, std::string>& configuration,
+                                      const datasets::TrainTest& data, int64_t batches_per_epoch, nn::Module& model,
+                                      nn::Optimizer& optimizer, Rng& rng, std::vector<RunLog*> logs) {
+  RunFolder::check_usable(options.out, kNamesWritten);
+  for (const datasets::ImageSet* set : {&data.train, &data.test})
+    if (set->rows > kLargestPictureSide || set->columns > kLargestPictureSide)
+      refuse("--data: images of ", set->rows, "x", set->columns, " pixels are larger than the pictures draw (at most ",
+             kLargestPictureSide, "x", kLargestPictureSide, ")");
+  if (options.resume.empty()) return {};
+  nn::CheckpointContents contents;
+  try {
+    contents = nn::read_checkpoint_for(options.resume, model, optimizer);
+  } catch (const Error& error) {
+    refuse("--resume: ", error.what());
+  }
+  if (contents.texts.empty())
+    refuse("--resume: '", options.resume, "' does not record the configuration it was trained with (an earlier aevb ",
+           "wrote it), so resuming it cannot be checked; start a new run");
+  for (const auto& [flag, ours] : configuration) {
+    const auto theirs = contents.texts.find(flag);
+    const std::string recorded = theirs == contents.texts.end() ? "(none recorded)" : theirs->second;
+    if (recorded != ours)
+      refuse("--resume: '", options.resume, "' was trained with ", flag, " ", recorded, "; this run has ", flag, " ",
+             ours, " (resume with the flags it was trained with)");
+  }
+  const uint64_t epoch = contents.counters.count("epoch") ? contents.counters.at("epoch") : 0;
+  const uint64_t step = contents.counters.count("step") ? contents.counters.at("step") : 0;
+  if (epoch > kMostEpochs || step != epoch * static_cast<uint64_t>(batches_per_epoch))
+    refuse("--resume: '", options.resume, "' claims epoch ", epoch, " and step ", step, ", which a run of ",
+           batches_per_epoch, " batches per epoch cannot reach");
+  nn::TrainingProgress done;
+  try {
+    done = nn::load_checkpoint(std::move(contents), options.resume, model, optimizer, rng);
+  } catch (const Error& error) {
+    refuse("--resume: ", error.what());
+  }
+  for (RunLog* log : logs) log->keep_epochs_from((fs::path(options.out) / log->name()).string(), done.epoch);
+  return done;
+}
+
+// The panels of curves.png: what a VAE and an autoencoder minimize, train and test.
+const std::vector<CurvePanel> kVaeCurves = {
+    {"-ELBO (lower is better)", {{"train_neg_elbo", "train"}, {"test_neg_elbo", "test"}}},
+    {"its two terms: reconstruction -E log p(x|z) and KL(q(z|x) || p(z))",
+     {{"train_recon", "train reconstruction"}, {"test_recon", "test reconstruction"}, {"train_kl", "train KL"},
+      {"test_kl", "test KL"}}}};
+const std::vector<CurvePanel> kAutoencoderCurves = {
+    {"reconstruction loss (binary cross-entropy, lower is better)", {{"train_recon", "train"}, {"test_recon", "test"}}}};
+
+// curves.png and, with rows in layers.tsv, layers.png; a missing gnuplot is said once.
+void draw_plots(const TrainingOptions& options, const RunFolder& folder, const RunLog& metrics, const RunLog* layers,
+                const std::vector<CurvePanel>& panels, size_t parameters) {
+  if (metrics.lines().empty()) return;
+  std::string note = plot_with_gnuplot(folder, "curves", curves_script(metrics, panels));
+  if (note.empty() && layers != nullptr && !layers->lines().empty())
+    note = plot_with_gnuplot(folder, "layers", layers_script(parameters));
+  if (!note.empty() && !options.quiet) std::printf("%s\n", note.c_str());
 }
 
 void say(const TrainingOptions& options, const std::string& line) {
@@ -318,7 +391,7 @@ void write_vae_pictures(Vae& vae, const TrainingOptions& options, const datasets
     std::copy_n(means.data(), n * z, codes.data() + first * z);
   }
   std::vector<int> labels = test.labels.empty() ? std::vector<int>(static_cast<size_t>(count), 0) : test.labels;
-  write_scatter_png(path_in(options, "latent.png"), z == 2 ? codes : principal_components_2d(codes), labels);
+  write_latent_png(path_in(options, "latent.png"), codes, labels, legend_names(test_set), "posterior means");
 
   if (conditional) {  // One row per class, or a grid of one digit.
     std::vector<int> classes;
@@ -365,32 +438,53 @@ Denoising parse_denoising(const std::string& name) {
   fail("unknown denoising '", name, "': expected gaussian or mask");
 }
 
-TrainingResult train_vae(const TrainingOptions& options, const VaeConfig& config, const datasets::TrainTest& data) {
-  const bool conditional = config.conditions > 0;
-  check(data.train.pixels_per_image() == config.inputs, "train_vae: images have ", data.train.pixels_per_image(),
-        " pixels, the model reads ", config.inputs);
-  check(!conditional || data.train.labelled(), "train_vae: a CVAE needs labels, and '", data.train.name, "' has none");
-  std::unique_ptr<Classifier> judge = options.judge.empty() ? nullptr : load_classifier(options.judge);
-  fs::create_directories(options.out);
+namespace {
 
+// The VAE's run; `phase` says what it is doing, for a message if memory runs out.
+TrainingResult run_vae(const TrainingOptions& options, const VaeConfig& config, const datasets::TrainTest& data,
+                       std::string& phase) {
+  const bool conditional = config.conditions > 0;
+  // Checked first, all of it, with nothing written (InputError: the programs exit 2).
+  phase = "checking the run";
+  if (data.train.pixels_per_image() != config.inputs)
+    refuse("--data: images have ", data.train.pixels_per_image(), " pixels, the model reads ", config.inputs);
+  if (conditional && !data.train.labelled()) refuse("--data: a CVAE needs labels, and '", data.train.name, "' has none");
+  if (conditional && options.digit >= config.conditions)
+    refuse("--digit: ", options.digit, " is not a class of --data, whose classes are 0 to ", config.conditions - 1);
+  std::unique_ptr<Classifier> judge;
+  if (!options.judge.empty()) {
+    try {
+      judge = load_classifier(options.judge);
+    } catch (const Error& error) {
+      refuse("--judge: ", error.what());
+    }
+    if (judge->config().inputs != config.inputs || judge->config().classes != config.conditions)
+      refuse("--judge: '", options.judge, "' classifies images of ", judge->config().inputs, " pixels into ",
+             judge->config().classes, " classes; --data has images of ", config.inputs, " pixels in ", config.conditions,
+             " classes");
+  }
+  phase = "building the model";
   Rng init_rng(options.seed);
   Vae vae(config, init_rng);
   std::unique_ptr<nn::Optimizer> optimizer = make_optimizer(options, vae.named_parameters());
   Rng sampling_rng(options.seed, kSamplingStream);
-  nn::TrainingProgress done;
-  if (!options.resume.empty()) {
-    done = nn::load_checkpoint(options.resume, vae, *optimizer, sampling_rng);
-    say(options, "resumed from " + options.resume + " after epoch " + std::to_string(done.epoch));
-  }
-  MetricsFile metrics(path_in(options, "metrics.jsonl"), done.epoch);
-  MetricsFile layers(path_in(options, "layers.tsv"), done.epoch, layers_header(*optimizer));
   datasets::Batcher batcher(data.train, {.batch_size = options.batch, .one_hot = conditional,
                                          .binarization = options.binarization, .seed = options.seed});
+  RunLog metrics("metrics.jsonl"), layers("layers.tsv", layers_header(*optimizer));
+  const std::map<std::string, std::string> configuration = vae_configuration(options, config, data);
+  phase = "reading the checkpoint to resume";
+  const nn::TrainingProgress done = check_and_resume(options, configuration, data, batcher.batches_per_epoch(), vae,
+                                                     *optimizer, sampling_rng, {&metrics, &layers});
+  // Now the folder is ours: one run at a time.
+  const RunFolder folder(options.out, conditional ? "train_cvae" : "train_vae");
+  if (!options.resume.empty()) say(options, "resumed from " + options.resume + " after epoch " + std::to_string(done.epoch));
+  phase = "preparing the test set";
   EvaluationSet test = evaluation_set(data.test, options, conditional);
   say(options, std::string(conditional ? "CVAE" : "VAE") + ": " + std::to_string(vae.parameter_count()) +
                    " parameters, latent " + std::to_string(config.latent) + ", " + to_string(config.posterior) +
                    " posterior, " + to_string(config.likelihood) + " likelihood, " + options.optimizer + " lr " +
                    format("%g", options.learning_rate) + ", " + std::to_string(data.train.count) + " training images");
+  phase = "training";
 
   Progress progress(options.epochs, batcher.batches_per_epoch());
   Tape tape;
@@ -401,19 +495,21 @@ TrainingResult train_vae(const TrainingOptions& options, const VaeConfig& config
   for (int epoch = static_cast<int>(done.epoch) + 1; epoch <= options.epochs; ++epoch) {
     progress.start_epoch(epoch);
     batcher.start_epoch(epoch);
-    double neg_elbo_sum = 0;
+    double neg_elbo_sum = 0, recon_sum = 0, kl_sum = 0;
     int64_t images = 0, batch_index = 0;
     LayerStatistics layer_statistics;
     while (const datasets::Batch* batch = batcher.next()) {
       tape.clear();
       float warmup = warmup_steps > 0 ? std::min(1.0f, static_cast<float>(step + 1) / static_cast<float>(warmup_steps)) : 1.0f;
-      double neg_elbo = 0;
+      double neg_elbo = 0, recon = 0, kl = 0;
       std::string diverged;  // why this step diverged, if it did
       try {
         Var condition = conditional ? tape.input(batch->one_hot) : Var();
         ElboTerms terms = vae.elbo(tape.input(batch->images), condition, sampling_rng,
                                    {.kl_weight = options.beta * warmup, .free_bits = options.free_bits});
-        neg_elbo = terms.reconstruction.item() + terms.kl.item();
+        recon = terms.reconstruction.item();
+        kl = terms.kl.item();
+        neg_elbo = recon + kl;
         optimizer->zero_grad();
         tape.backward(terms.loss);
         // Checked before the update, so that non-finite gradients never reach the weights.
@@ -425,21 +521,23 @@ TrainingResult train_vae(const TrainingOptions& options, const VaeConfig& config
         if (step == static_cast<int64_t>(done.step)) throw;
         diverged = error.what();
       }
-      if (!diverged.empty()) stop_diverged(options, diverged, epoch, step + 1, *optimizer, checkpoint_epoch);
+      if (!diverged.empty()) stop_diverged(folder, diverged, epoch, step + 1, *optimizer, checkpoint_epoch);
       if (batch_index + 1 == batcher.batches_per_epoch())
         layer_statistics = measured_step(*optimizer);  // the epoch's last step, measured
       else
         optimizer->step();
       ++step;
       neg_elbo_sum += neg_elbo * static_cast<double>(batch->size);
+      recon_sum += recon * static_cast<double>(batch->size);
+      kl_sum += kl * static_cast<double>(batch->size);
       images += batch->size;
       progress.batch_done(batch_index++, batch->size, neg_elbo_sum / static_cast<double>(images));
     }
     const double seconds = progress.epoch_seconds(), speed = progress.images_per_second();
     Rng evaluation_rng(options.seed, kEvaluationStream + static_cast<uint64_t>(epoch));
     VaeEvaluation evaluation = evaluate_vae(vae, test, evaluation_rng);
-    nn::save_checkpoint(path_in(options, "checkpoint.aevb"), vae, *optimizer, sampling_rng,
-                        {static_cast<uint64_t>(epoch), static_cast<uint64_t>(step)});
+    nn::save_checkpoint(folder.path("checkpoint.aevb"), vae, *optimizer, sampling_rng,
+                        {static_cast<uint64_t>(epoch), static_cast<uint64_t>(step)}, configuration);
     checkpoint_epoch = static_cast<uint64_t>(epoch);
     int active = 0;
     for (double kl : evaluation.kl_per_dimension) active += kl > 0.01;
@@ -449,9 +547,11 @@ TrainingResult train_vae(const TrainingOptions& options, const VaeConfig& config
                                                           .add("gradient_norm", layer_statistics.gradient_norm[p])
                                                           .add("weight_norm", layer_statistics.weight_norm[p])
                                                           .add("update_ratio", layer_statistics.update_ratio[p]));
-    metrics.write(JsonLine()
+    metrics.add(JsonLine()
                       .add("epoch", epoch)
                       .add("train_neg_elbo", neg_elbo_sum / static_cast<double>(images))
+                      .add("train_recon", recon_sum / static_cast<double>(images))
+                      .add("train_kl", kl_sum / static_cast<double>(images))
                       .add("test_neg_elbo", evaluation.neg_elbo)
                       .add("test_recon", evaluation.reconstruction)
                       .add("test_kl", evaluation.kl)
@@ -459,8 +559,13 @@ TrainingResult train_vae(const TrainingOptions& options, const VaeConfig& config
                       .add("seconds", seconds)
                       .add("images_per_second", speed)
                       .add_numbers("test_kl_per_dimension", evaluation.kl_per_dimension)
-                      .add_object("layers", per_layer));
-    if (!layer_statistics.names.empty()) layers.write_line(layers_row(epoch, layer_statistics));
+                      .add_object("layers", per_layer)
+                      .str());
+    metrics.write(folder);
+    if (!layer_statistics.names.empty()) {
+      layers.add(layers_row(epoch, layer_statistics));
+      layers.write(folder);
+    }
     if (!options.quiet)
       progress.end_epoch(format("train -ELBO %.2f  test -ELBO %.2f (recon %.2f", neg_elbo_sum / static_cast<double>(images),
                                 evaluation.neg_elbo, evaluation.reconstruction) +
@@ -476,13 +581,15 @@ TrainingResult train_vae(const TrainingOptions& options, const VaeConfig& config
     result.test_neg_elbo = evaluate_vae(vae, test, evaluation_rng).neg_elbo;
   }
 
-  Rng picture_rng(options.seed, kEvaluationStream - 1);
+  phase = "drawing the pictures";
+  Rng picture_rng(options.seed, kPictureStream);
   write_vae_pictures(vae, options, data.test, test, picture_rng);
-  if (options.epochs > 0) plot_layers(options, optimizer->parameters().size());
+  draw_plots(options, folder, metrics, &layers, kVaeCurves, optimizer->parameters().size());
   JsonLine final_line;
   final_line.add_bool("final", true).add("epochs", options.epochs).add("test_neg_elbo", result.test_neg_elbo);
   if (options.eval_k > 0) {
-    Rng estimate_rng(options.seed, kEvaluationStream - 2);
+    phase = "estimating -log p(x)";
+    Rng estimate_rng(options.seed, kEstimateStream);
     result.test_neg_log_likelihood = negative_log_likelihood(
         vae, {test.images.data(), conditional ? test.one_hot.data() : nullptr, test.images.shape()[0]}, options.eval_k,
         estimate_rng);
@@ -491,7 +598,8 @@ TrainingResult train_vae(const TrainingOptions& options, const VaeConfig& config
                         result.test_neg_log_likelihood, static_cast<double>(options.eval_k), result.test_neg_elbo));
   }
   if (judge) {
-    Rng judge_rng(options.seed, kEvaluationStream - 3);
+    phase = "judging the samples";
+    Rng judge_rng(options.seed, kJudgeStream);
     std::vector<double> per_class = conditional_accuracy(vae, *judge, judge_rng);
     double average = 0;
     std::string line = "conditional accuracy (judge on 1000 samples per class):";
@@ -505,24 +613,38 @@ TrainingResult train_vae(const TrainingOptions& options, const VaeConfig& config
                         100 * average, 100 * judge_accuracy));
     final_line.add("conditional_accuracy", average).add("judge_test_accuracy", judge_accuracy);
   }
-  metrics.write(final_line);
+  metrics.add(final_line.str());
+  metrics.write(folder);
   return result;
 }
 
-TrainingResult train_autoencoder(const TrainingOptions& options, const AutoencoderConfig& config, Denoising denoising,
-                                 float noise, const datasets::TrainTest& data) {
-  check(data.train.pixels_per_image() == config.inputs, "train_autoencoder: images have ", data.train.pixels_per_image(),
-        " pixels, the model reads ", config.inputs);
-  fs::create_directories(options.out);
+TrainingResult run_autoencoder(const TrainingOptions& options, const AutoencoderConfig& config, Denoising denoising,
+                               float noise, const datasets::TrainTest& data, std::string& phase) {
+  phase = "checking the run";
+  if (data.train.pixels_per_image() != config.inputs)
+    refuse("--data: images have ", data.train.pixels_per_image(), " pixels, the model reads ", config.inputs);
+  if (!std::isfinite(noise) || noise < 0.0f || noise > 1.0f) refuse("--noise: ", noise, " is outside [0 - 1]");
+  phase = "building the model";
   Rng init_rng(options.seed);
   Autoencoder autoencoder(config, init_rng);
   std::unique_ptr<nn::Optimizer> optimizer = make_optimizer(options, autoencoder.named_parameters());
   Rng noise_rng(options.seed, kSamplingStream);
-  nn::TrainingProgress done;
-  if (!options.resume.empty()) done = nn::load_checkpoint(options.resume, autoencoder, *optimizer, noise_rng);
-  MetricsFile metrics(path_in(options, "metrics.jsonl"), done.epoch);
   datasets::Batcher batcher(data.train, {.batch_size = options.batch, .binarization = options.binarization, .seed = options.seed});
+  RunLog metrics("metrics.jsonl");
+  std::map<std::string, std::string> configuration = common_configuration(options, data);
+  configuration.insert({{"model", "ae"},
+                        {"--hidden", sizes_text(config.hidden)},
+                        {"--latent", std::to_string(config.code)},
+                        {"--activation", nn::to_string(config.activation)},
+                        {"--denoise", denoising == Denoising::none ? "none" : denoising == Denoising::gaussian ? "gaussian" : "mask"},
+                        {"--noise", number_text(noise)}});
+  phase = "reading the checkpoint to resume";
+  const nn::TrainingProgress done = check_and_resume(options, configuration, data, batcher.batches_per_epoch(),
+                                                     autoencoder, *optimizer, noise_rng, {&metrics});
+  const RunFolder folder(options.out, "train_ae");
+  phase = "preparing the test set";
   EvaluationSet test = evaluation_set(data.test, options, false);
+  phase = "training";
   auto corrupt = [&](Tensor& images, Rng& rng) {
     if (denoising == Denoising::gaussian) datasets::add_gaussian_noise(images, noise, rng);
     if (denoising == Denoising::mask) datasets::apply_masking_noise(images, noise, rng);
@@ -561,6 +683,9 @@ TrainingResult train_autoencoder(const TrainingOptions& options, const Autoencod
       Var loss = autoencoder.loss(tape.input(corrupted), tape.input(batch->images));
       optimizer->zero_grad();
       tape.backward(loss);
+      // Checked before the update, as for the VAE.
+      if (!std::isfinite(loss.item()))
+        stop_diverged(folder, "the loss became " + format("%g", loss.item()), epoch, step + 1, *optimizer, done.epoch + result.epochs_run);
       optimizer->step();
       ++step;
       loss_sum += loss.item() * static_cast<double>(batch->size);
@@ -569,14 +694,16 @@ TrainingResult train_autoencoder(const TrainingOptions& options, const Autoencod
     }
     const double seconds = progress.epoch_seconds(), speed = progress.images_per_second();
     const double test_recon = test_loss(kEvaluationStream + static_cast<uint64_t>(epoch));
-    nn::save_checkpoint(path_in(options, "checkpoint.aevb"), autoencoder, *optimizer, noise_rng,
-                        {static_cast<uint64_t>(epoch), static_cast<uint64_t>(step)});
-    metrics.write(JsonLine()
-                      .add("epoch", epoch)
-                      .add("train_recon", loss_sum / static_cast<double>(images))
-                      .add("test_recon", test_recon)
-                      .add("seconds", seconds)
-                      .add("images_per_second", speed));
+    nn::save_checkpoint(folder.path("checkpoint.aevb"), autoencoder, *optimizer, noise_rng,
+                        {static_cast<uint64_t>(epoch), static_cast<uint64_t>(step)}, configuration);
+    metrics.add(JsonLine()
+                    .add("epoch", epoch)
+                    .add("train_recon", loss_sum / static_cast<double>(images))
+                    .add("test_recon", test_recon)
+                    .add("seconds", seconds)
+                    .add("images_per_second", speed)
+                    .str());
+    metrics.write(folder);
     if (!options.quiet)
       progress.end_epoch(format("train recon %.2f  test recon %.2f nats", loss_sum / static_cast<double>(images), test_recon));
     result.test_neg_elbo = test_recon;
@@ -586,12 +713,13 @@ TrainingResult train_autoencoder(const TrainingOptions& options, const Autoencod
   if (result.epochs_run == 0) result.test_neg_elbo = test_loss(kEvaluationStream);
 
   // Pictures: reconstructions, codes by class, and for denoising clean / corrupted / restored.
+  phase = "drawing the pictures";
   {
     NoGradGuard no_grad;
     const int64_t height = data.test.rows, width = data.test.columns, count = test.images.shape()[0];
     std::vector<int64_t> shown = spread_indices(count, kPictureCount);
     Tensor originals = gather_rows(test.images, shown), inputs = originals;
-    Rng rng(options.seed, kEvaluationStream - 1);
+    Rng rng(options.seed, kPictureStream);
     corrupt(inputs, rng);
     tape.clear();
     Var logits;
@@ -609,10 +737,37 @@ TrainingResult train_autoencoder(const TrainingOptions& options, const Autoencod
       std::copy_n(h.data(), n * config.code, codes.data() + first * config.code);
     }
     std::vector<int> labels = test.labels.empty() ? std::vector<int>(static_cast<size_t>(count), 0) : test.labels;
-    write_scatter_png(path_in(options, "latent.png"), config.code == 2 ? codes : principal_components_2d(codes), labels);
+    write_latent_png(path_in(options, "latent.png"), codes, labels, legend_names(data.test), "codes");
   }
-  metrics.write(JsonLine().add_bool("final", true).add("epochs", options.epochs).add("test_recon", result.test_neg_elbo));
+  draw_plots(options, folder, metrics, nullptr, kAutoencoderCurves, 0);
+  metrics.add(JsonLine().add_bool("final", true).add("epochs", options.epochs).add("test_recon", result.test_neg_elbo).str());
+  metrics.write(folder);
   return result;
+}
+
+// Out of memory names what the run was doing and how big the model is.
+template <class Run>
+TrainingResult with_named_allocation_failure(const std::string& program, Run run) {
+  std::string phase = "starting";
+  try {
+    return run(phase);
+  } catch (const std::bad_alloc&) {
+    fail(program, ": out of memory while ", phase, " (a smaller --hidden, --batch or data set needs less)");
+  }
+}
+
+}  // namespace
+
+TrainingResult train_vae(const TrainingOptions& options, const VaeConfig& config, const datasets::TrainTest& data) {
+  return with_named_allocation_failure(config.conditions > 0 ? "train_cvae" : "train_vae",
+                                       [&](std::string& phase) { return run_vae(options, config, data, phase); });
+}
+
+TrainingResult train_autoencoder(const TrainingOptions& options, const AutoencoderConfig& config, Denoising denoising,
+                                 float noise, const datasets::TrainTest& data) {
+  return with_named_allocation_failure("train_ae", [&](std::string& phase) {
+    return run_autoencoder(options, config, denoising, noise, data, phase);
+  });
 }
 
 }  // namespace aevb::models

@@ -13,6 +13,7 @@
 #include <set>
 
 #include "autodiff/error.h"
+#include "autodiff/files.h"
 
 namespace aevb::nn {
 namespace {
@@ -49,46 +50,6 @@ class ByteWriter {
  private:
   std::vector<uint8_t> bytes_;
 };
-
-std::string system_error(const std::string& what, const std::string& path) {
-  return what + " '" + path + "': " + std::strerror(errno);
-}
-
-void write_atomically(const std::string& path, const std::vector<uint8_t>& bytes) {
-  const std::string temporary = path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) fail("checkpoint: ", system_error("cannot create", temporary));
-  size_t written = 0;
-  while (written < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      if (n == 0) errno = EIO;
-      std::string message = system_error("writing", temporary);
-      ::close(fd);
-      ::unlink(temporary.c_str());
-      fail("checkpoint: ", message, " (the previous checkpoint '", path, "' is unchanged)");
-    }
-    written += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    std::string message = system_error("flushing", temporary);
-    ::unlink(temporary.c_str());
-    fail("checkpoint: ", message, " (the previous checkpoint '", path, "' is unchanged)");
-  }
-  if (::rename(temporary.c_str(), path.c_str()) != 0) {
-    std::string message = system_error("renaming " + temporary + " to", path);
-    ::unlink(temporary.c_str());
-    fail("checkpoint: ", message);
-  }
-  // The rename is durable only once the folder's entry is on disk.
-  std::string folder = std::filesystem::path(path).parent_path().string();
-  int folder_fd = ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (folder_fd >= 0) {
-    ::fsync(folder_fd);
-    ::close(folder_fd);
-  }
-}
 
 // --- reading ------------------------------------------------------------------------
 
@@ -128,16 +89,28 @@ class ByteReader {
   size_t offset_ = 0;
 };
 
-std::vector<uint8_t> read_whole_file(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) fail("checkpoint: ", system_error("cannot open", path));
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+std::vector<uint8_t> read_whole_file(const std::string& path, uint64_t limit) {
+  try {
+    return files::read_regular_file(path, limit);
+  } catch (const Error& error) {
+    fail("checkpoint ", error.what());
+  }
+}
+
+// The most bytes a checkpoint of these tensors can take: their data, and per tensor its
+// name, shape and checksum; the counters and texts get 1 MiB. A larger file is refused
+// before it is read (a sparse 100 GB file, /dev/zero behind a link).
+uint64_t size_bound(const std::vector<const Tensor*>& tensors, uint64_t extra_factor) {
+  uint64_t bytes = 1 << 20;
+  for (const Tensor* tensor : tensors) bytes += extra_factor * (static_cast<uint64_t>(tensor->numel()) * 4 + 65536 + 8 * kMaxRank);
+  return bytes;
 }
 
 }  // namespace
 
 void write_checkpoint_file(const std::string& path, const std::map<std::string, uint64_t>& counters,
-                           const std::vector<std::pair<std::string, const Tensor*>>& tensors) {
+                           const std::vector<std::pair<std::string, const Tensor*>>& tensors,
+                           const std::map<std::string, std::string>& texts) {
   ByteWriter out;
   for (char c : kMagic) out.put<uint8_t>(static_cast<uint8_t>(c));
   out.put<uint32_t>(kCheckpointVersion);
@@ -146,6 +119,11 @@ void write_checkpoint_file(const std::string& path, const std::map<std::string, 
   for (const auto& [name, value] : counters) {
     out.put_name(name);
     out.put<uint64_t>(value);
+  }
+  out.put<uint32_t>(static_cast<uint32_t>(texts.size()));
+  for (const auto& [name, value] : texts) {
+    out.put_name(name);
+    out.put_name(value.empty() ? std::string(1, '\0') : value);  // an empty text is stored as one NUL
   }
   out.put<uint32_t>(crc32_of(out.bytes().data(), out.bytes().size()));
   std::set<std::string> seen;
@@ -162,18 +140,22 @@ void write_checkpoint_file(const std::string& path, const std::map<std::string, 
     uint32_t crc = crc32_of(out.bytes().data() + data_at, out.bytes().size() - data_at);
     for (size_t i = 0; i < 4; ++i) out.bytes()[crc_at + i] = static_cast<uint8_t>(crc >> (8 * i));
   }
-  write_atomically(path, out.bytes());
+  try {
+    files::write_file_atomically(path, out.bytes());
+  } catch (const Error& error) {
+    fail("checkpoint: ", error.what());
+  }
 }
 
-CheckpointContents read_checkpoint_file(const std::string& path) {
-  ByteReader in(path, read_whole_file(path));
+CheckpointContents read_checkpoint_file(const std::string& path, uint64_t limit) {
+  ByteReader in(path, read_whole_file(path, limit));
   in.need(sizeof kMagic, "the magic number");
   check(std::memcmp(in.at(), kMagic, sizeof kMagic) == 0, "checkpoint '", path,
         "': wrong magic number at byte offset 0: this is not an aevb checkpoint (expected \"AEVBCKPT\")");
   in.skip(sizeof kMagic);
   auto version = in.get<uint32_t>("the format version");
-  check(version == kCheckpointVersion, "checkpoint '", path, "': unknown format version ", version,
-        " at byte offset 8 (this build reads version ", kCheckpointVersion, ")");
+  check(version == 1 || version == kCheckpointVersion, "checkpoint '", path, "': unknown format version ", version,
+        " at byte offset 8 (this build reads versions 1 and ", kCheckpointVersion, ")");
   auto counter_count = in.get<uint32_t>("the counter count");
   auto tensor_count = in.get<uint32_t>("the tensor count");
 
@@ -181,6 +163,14 @@ CheckpointContents read_checkpoint_file(const std::string& path) {
   for (uint32_t c = 0; c < counter_count; ++c) {
     std::string name = in.get_name("counter " + std::to_string(c));
     contents.counters[name] = in.get<uint64_t>("counter '" + name + "'");
+  }
+  if (version >= 2) {
+    const auto text_count = in.get<uint32_t>("the text count");
+    for (uint32_t t = 0; t < text_count; ++t) {
+      std::string name = in.get_name("text " + std::to_string(t));
+      std::string value = in.get_name("text '" + name + "'");
+      contents.texts[name] = value == std::string(1, '\0') ? std::string() : value;
+    }
   }
   const uint32_t header_crc = crc32_of(in.start(), in.offset());
   const size_t header_crc_at = in.offset();
@@ -236,7 +226,7 @@ std::vector<std::pair<std::string, Tensor*>> everything_saved(Module& model, Opt
 }  // namespace
 
 void save_checkpoint(const std::string& path, Module& model, Optimizer& optimizer, const Rng& rng,
-                     TrainingProgress progress) {
+                     TrainingProgress progress, const std::map<std::string, std::string>& configuration) {
   std::vector<std::pair<std::string, const Tensor*>> tensors;
   for (auto& [name, tensor] : everything_saved(model, optimizer)) tensors.emplace_back(name, tensor);
   std::map<std::string, uint64_t> counters = {
@@ -247,11 +237,21 @@ void save_checkpoint(const std::string& path, Module& model, Optimizer& optimize
       {"rng.stream", rng.stream()},
       {"rng.position", rng.position()},
   };
-  write_checkpoint_file(path, counters, tensors);
+  write_checkpoint_file(path, counters, tensors, configuration);
+}
+
+CheckpointContents read_checkpoint_for(const std::string& path, Module& model, Optimizer& optimizer) {
+  std::vector<const Tensor*> tensors;
+  for (auto& [name, tensor] : everything_saved(model, optimizer)) tensors.push_back(tensor);
+  return read_checkpoint_file(path, size_bound(tensors, 1));
 }
 
 TrainingProgress load_checkpoint(const std::string& path, Module& model, Optimizer& optimizer, Rng& rng) {
-  CheckpointContents contents = read_checkpoint_file(path);
+  return load_checkpoint(read_checkpoint_for(path, model, optimizer), path, model, optimizer, rng);
+}
+
+TrainingProgress load_checkpoint(CheckpointContents contents, const std::string& path, Module& model,
+                                 Optimizer& optimizer, Rng& rng) {
   std::map<std::string, const Tensor*> in_file;
   for (const auto& [name, tensor] : contents.tensors) in_file[name] = &tensor;
 
@@ -286,7 +286,10 @@ void save_model(const std::string& path, Module& model, const std::map<std::stri
 }
 
 std::map<std::string, uint64_t> load_model(const std::string& path, Module& model) {
-  CheckpointContents contents = read_checkpoint_file(path);
+  std::vector<const Tensor*> tensors;
+  for (const NamedParameter& named : model.named_parameters()) tensors.push_back(&named.parameter->value());
+  // A training checkpoint holds the optimizer's state too (Adam: two moments): 4x.
+  CheckpointContents contents = read_checkpoint_file(path, size_bound(tensors, 4));
   std::map<std::string, const Tensor*> in_file;
   for (const auto& [name, tensor] : contents.tensors)
     if (name.rfind("model.", 0) == 0) in_file[name] = &tensor;

@@ -10,9 +10,16 @@
 
 namespace aevb::nn {
 
+// In anomaly mode, a parameter that is not finite is reported as the op that made it
+// (op, node, module), before the family's own check names only the parameter.
+inline void check_finite_in_anomaly_mode(Var parameter) {
+  if (parameter.tape().anomaly_detection()) parameter.tape().check_finite(parameter.index());
+}
+
 // Every value of `parameter` must be positive and finite: "Normal: scale must be
 // positive and finite, got -0.5 at index 3".
 inline void check_positive(const char* family, const char* name, Var parameter) {
+  check_finite_in_anomaly_mode(parameter);
   const float* values = parameter.data();
   for (int64_t i = 0; i < parameter.numel(); ++i)
     check(values[i] > 0.0f && std::isfinite(values[i]), family, ": ", name, " must be positive and finite, got ",
@@ -21,6 +28,7 @@ inline void check_positive(const char* family, const char* name, Var parameter) 
 
 // Every value must lie in [low, high] (data for a likelihood, say).
 inline void check_within(const char* family, const char* name, Var values, float low, float high) {
+  check_finite_in_anomaly_mode(values);
   const float* v = values.data();
   for (int64_t i = 0; i < values.numel(); ++i)
     check(v[i] >= low && v[i] <= high, family, ": ", name, " must lie in [", low, ", ", high, "], got ", v[i],

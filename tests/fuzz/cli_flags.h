@@ -39,7 +39,7 @@ inline void parse_train_vae_flags(const uint8_t* data, size_t size) {
   if (examples::parse_flags(app, static_cast<int>(argv.size()), argv.data()) >= 0) return;
   try {
     options.binarization = datasets::parse_binarization(model.binarize);
-    models::VaeConfig config{.hidden = model.hidden, .latent = model.latent,
+    models::VaeConfig config{.hidden = model.hidden(), .latent = model.latent,
                              .activation = nn::parse_activation(model.activation),
                              .likelihood = models::parse_likelihood(likelihood),
                              .posterior = models::parse_posterior(posterior), .init = model.chosen_init()};
