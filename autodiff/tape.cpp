@@ -193,12 +193,26 @@ void Tape::check_finite(int32_t index) {
   }
   std::ostringstream message;
   message << "anomaly: op " << n.op << " (node #" << index << (n.module ? ", module " + *n.module : std::string()) << ") produced "
-          << stats.non_finite << " non-finite value(s) of shape " << n.shape << "; its inputs:";
+          << stats.non_finite << " non-finite value(s) of shape " << n.shape << "; its inputs:" << describe_inputs(index);
+  throw Error(message.str());
+}
+
+std::string Tape::describe_inputs(int32_t index) const {
+  const Node& n = nodes_.at(static_cast<size_t>(index));
+  std::ostringstream message;
   for (int32_t i = 0; i < n.input_count; ++i) {
     const Node& input = nodes_[static_cast<size_t>(n.inputs[i])];
     message << "\n  #" << n.inputs[i] << " " << input.op << " " << describe_values(input.shape, input.value);
   }
-  throw Error(message.str());
+  return message.str();
+}
+
+std::string Tape::describe_origin(int32_t index) const {
+  const Node& n = nodes_.at(static_cast<size_t>(index));
+  std::ostringstream message;
+  message << "op " << n.op << " (node #" << index << (n.module ? ", module " + *n.module : std::string()) << ")";
+  if (n.input_count > 0) message << ", from its inputs:" << describe_inputs(index);
+  return message.str();
 }
 
 void Tape::backward(Var loss, BackwardTrace& trace) {

@@ -172,6 +172,9 @@ class Tape {
   void set_anomaly_detection(bool on) { anomaly_detection_ = on; }
   bool anomaly_detection() const { return anomaly_detection_; }
   void check_finite(int32_t index);  // throws as above if node `index` holds inf or NaN
+  // "op exp (node #23, module encoder.output), from its inputs: ..." for messages that
+  // name where a value came from (anomaly mode's reports).
+  std::string describe_origin(int32_t index) const;
 
   // Reading the record (printers, tests).
   int32_t size() const { return static_cast<int32_t>(nodes_.size()); }
@@ -188,6 +191,7 @@ class Tape {
   void check_inputs_finite(const Var* inputs, int32_t count);
 
   std::vector<Node> nodes_;
+  std::string describe_inputs(int32_t index) const;
   std::vector<uint8_t> checked_;  // anomaly mode: which nodes were already scanned
   Arena arena_;
   bool anomaly_detection_;

@@ -20,6 +20,16 @@ Binarization parse_binarization(const std::string& name) {
   fail("unknown binarization '", name, "': expected none, static, threshold or dynamic");
 }
 
+const char* to_string(Binarization binarization) {
+  switch (binarization) {
+    case Binarization::none: return "none";
+    case Binarization::sample: return "static";
+    case Binarization::threshold: return "threshold";
+    case Binarization::dynamic: return "dynamic";
+  }
+  return "?";
+}
+
 float binarize_pixel(uint8_t value, Binarization binarization, float threshold, uint64_t seed, int64_t epoch,
                      int64_t index, int64_t pixel, int64_t pixels_per_image) {
   const float intensity = static_cast<float>(value) * (1.0f / 255.0f);

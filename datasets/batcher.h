@@ -20,6 +20,7 @@ enum class Binarization {
   dynamic,  // a fresh Bernoulli draw per pixel each epoch (the IWAE paper's protocol)
 };
 Binarization parse_binarization(const std::string& name);  // none, static, threshold, dynamic
+const char* to_string(Binarization binarization);           // the flag's name: "static" for sample
 
 struct BatchOptions {
   int64_t batch_size = 128;

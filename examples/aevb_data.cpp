@@ -63,9 +63,8 @@ void describe(const ImageSet& set) {
   std::printf("\n");
 }
 
-void show(const std::string& name, int64_t count, const std::string& split_name, const std::string& binarize,
-          uint64_t seed, const std::string& out) {
-  TrainTest split = load_dataset(name);
+void show(const TrainTest& split, const std::string& name, int64_t count, const std::string& split_name,
+          const std::string& binarize, uint64_t seed, const std::string& out) {
   const ImageSet& set = split_name == "test" ? split.test : split.train;
   count = std::min(count, set.count);
   // A seeded random sample: the sets are stored class by class.
@@ -95,17 +94,25 @@ int main(int argc, char** argv) {
   show_command->add_option("--split", split, "train or test")->check(CLI::IsMember({"train", "test"}));
   show_command->add_option("--binarize", binarize, "none, static, threshold or dynamic")
       ->check(CLI::IsMember({"none", "static", "threshold", "dynamic"}));
-  show_command->add_option("--seed", seed, "which random sample");
+  show_command->add_option("--seed", seed, "which random sample")->check(aevb::examples::unsigned_64());
   show_command->add_option("--out", out, "the PNG file to write");
   if (int status = aevb::examples::parse_flags(app, argc, argv); status >= 0) return status;
+  TrainTest data;
+  if (info->parsed() || show_command->parsed()) {
+    try {  // a data set that cannot be read is a refused argument: one line, exit 2
+      data = load_dataset(name);
+    } catch (const std::exception& error) {
+      std::cerr << error.what() << "\n";
+      return 2;
+    }
+  }
   try {
     if (app.got_subcommand("list")) list();
     if (info->parsed()) {
-      TrainTest data = load_dataset(name);
       describe(data.train);
       describe(data.test);
     }
-    if (show_command->parsed()) show(name, count, split, binarize, seed, out);
+    if (show_command->parsed()) show(data, name, count, split, binarize, seed, out);
   } catch (const std::exception& error) {
     std::cerr << "aevb-data: " << error.what() << "\n";
     return 1;

@@ -76,7 +76,7 @@ inline CLI::Validator size_list(int64_t max) {
         } while (start <= input.size());
         return {};
       },
-      "LIST of " + what);
+      "LIST of sizes in [1 - " + std::to_string(max) + "]");
 }
 
 // The sizes of a list that size_list accepted.
@@ -115,11 +115,35 @@ inline std::string environment_problem() {
   return {};
 }
 
+// --help: each flag with what it takes (its type and range or choices), then what it
+// does and its default.
+class HelpFormatter : public CLI::Formatter {
+ public:
+  std::string make_option_opts(const CLI::Option* option) const override {
+    std::string text = option->get_type_name().empty() ? "" : " " + option->get_type_name();
+    if (option->get_required()) text += " REQUIRED";
+    return text;
+  }
+  std::string make_option_desc(const CLI::Option* option) const override {
+    const std::string fallback = option->get_default_str();
+    return option->get_description() + (fallback.empty() ? "" : " (default " + fallback + ")");
+  }
+};
+
+// --help shows each flag's default (as it stands before parsing), in subcommands too.
+inline void capture_defaults(CLI::App& app) {
+  app.formatter(std::make_shared<HelpFormatter>());
+  for (CLI::Option* option : app.get_options())
+    // One whose description already says its default (a 0 that means "all cores") is left so.
+    if (option->get_type_size() != 0 && option->get_description().find("(default") == std::string::npos)
+      option->capture_default_str();
+  for (CLI::App* subcommand : app.get_subcommands({})) capture_defaults(*subcommand);
+}
+
 // Parses argv; returns -1 to go on, or the status to exit with.
 inline int parse_flags(CLI::App& app, int argc, char** argv) {
   app.failure_message([](const CLI::App*, const CLI::Error& error) { return std::string(error.what()) + "\n"; });
-  for (CLI::Option* option : app.get_options())
-    if (option->get_type_size() != 0) option->capture_default_str();  // --help shows the defaults
+  capture_defaults(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

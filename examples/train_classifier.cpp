@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
   app.add_option("--hidden", options.hidden, "hidden layer sizes, comma-separated")->check(aevb::examples::size_list(65536));
   app.add_option("--lr", options.learning_rate, "Adam's learning rate")->check(aevb::examples::finite_range(1e-7, 1));
   app.add_option("--seed", options.seed, "random seed")->check(aevb::examples::unsigned_64());
-  app.add_option("--threads", options.threads, "threads for large matrix products (results do not depend on it)")
+  app.add_option("--threads", options.threads, "threads for large matrix products; results do not depend on it (default OMP_NUM_THREADS, else all cores)")
       ->check(CLI::Range(1, aevb::examples::kMostThreads));
   app.add_option("--out", options.out, "output folder (one run at a time; created if missing)");
   if (int status = aevb::examples::parse_flags(app, argc, argv); status >= 0) return status;

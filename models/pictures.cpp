@@ -56,8 +56,10 @@ void write_scatter_png(const std::string& path, const Tensor& points, const std:
   const std::string high = number, low = "-" + high;
   canvas.draw_text(left + plot - 4 - datasets::Canvas::text_width(high, 1), centre_y + 4, high, 1, 90, 90, 90);
   canvas.draw_text(left + 4, centre_y + 4, low, 1, 90, 90, 90);
-  canvas.draw_text(centre_x + 4, top + 4, high, 1, 90, 90, 90);
-  canvas.draw_text(centre_x + 4, top + plot - 12, low, 1, 90, 90, 90);
+  if (text.vertical_is_a_value) {
+    canvas.draw_text(centre_x + 4, top + 4, high, 1, 90, 90, 90);
+    canvas.draw_text(centre_x + 4, top + plot - 12, low, 1, 90, 90, 90);
+  }
   canvas.draw_text(left, top + plot + 8, "across: " + text.x_axis, 2, 0, 0, 0);
   canvas.draw_text(left, top + plot + 26, "up: " + text.y_axis, 2, 0, 0, 0);
   // The legend: a swatch and a name per class that appears.
@@ -91,9 +93,10 @@ void write_latent_png(const std::string& path, const Tensor& codes, const std::v
     text.title = "test set " + what + " (1-D latent), coloured by class";
     text.x_axis = "z, the latent coordinate";
     text.y_axis = "the class, one band each (spread for visibility)";
+    text.vertical_is_a_value = false;
   } else if (z == 2) {
     points = codes;
-    text.title = "test set " + what + " in the 2-D latent space, coloured by class";
+    text.title = "test set " + what + " (2-D), coloured by class";
     text.x_axis = "z1, the first latent coordinate";
     text.y_axis = "z2, the second latent coordinate";
   } else {

@@ -19,6 +19,7 @@ struct ScatterText {
   std::string title;
   std::string x_axis, y_axis;
   std::vector<std::string> class_names;
+  bool vertical_is_a_value = true;  // false: the extent is not written on the vertical axis
 };
 
 // Points [N, 2] as dots coloured by label on a white square with axes through 0, the

@@ -138,7 +138,9 @@ std::string curves_script(const RunLog& metrics, const std::vector<CurvePanel>& 
     }
     script += "EOD\n";
   }
-  script += "set multiplot layout " + std::to_string(panels.size()) + ",1\n";
+  // Whole epochs on the axis; fixed margins so that the panels line up.
+  script += metrics.lines().size() <= 20 ? "set xtics 1\n" : "set format x '%.0f'\n";
+  script += "set lmargin 10\nset rmargin 30\nset multiplot layout " + std::to_string(panels.size()) + ",1\n";
   for (size_t p = 0; p < panels.size(); ++p) {
     script += "set title '" + panels[p].title + "'\nset xlabel 'epoch'\nset ylabel 'nats per image'\nplot ";
     for (size_t s = 0; s < panels[p].series.size(); ++s)

@@ -56,9 +56,14 @@ std::string data_identity(const datasets::TrainTest& data) {
   return text;
 }
 
-std::string number_text(double value) {
+// A flag's value as the user would write it: the shortest text that reads back as the
+// same float (0.01, not 0.00999999978).
+std::string number_text(float value) {
   char text[32];
-  std::snprintf(text, sizeof text, "%.9g", value);
+  for (int digits = 6; digits <= 9; ++digits) {
+    std::snprintf(text, sizeof text, "%.*g", digits, static_cast<double>(value));
+    if (std::strtof(text, nullptr) == value) break;
+  }
   return text;
 }
 
@@ -77,7 +82,7 @@ std::map<std::string, std::string> common_configuration(const TrainingOptions& o
           {"--optimizer", options.optimizer},
           {"--lr", number_text(options.learning_rate)},
           {"--weight-decay", number_text(options.weight_decay)},
-          {"--binarize", std::to_string(static_cast<int>(options.binarization))},
+          {"--binarize", datasets::to_string(options.binarization)},
           {"--seed", std::to_string(options.seed)}};
 }
 
@@ -301,9 +306,8 @@ nn::TrainingProgress check_and_resume(const TrainingOptions& options, const std:
 // The panels of curves.png: what a VAE and an autoencoder minimize, train and test.
 const std::vector<CurvePanel> kVaeCurves = {
     {"-ELBO (lower is better)", {{"train_neg_elbo", "train"}, {"test_neg_elbo", "test"}}},
-    {"its two terms: reconstruction -E log p(x|z) and KL(q(z|x) || p(z))",
-     {{"train_recon", "train reconstruction"}, {"test_recon", "test reconstruction"}, {"train_kl", "train KL"},
-      {"test_kl", "test KL"}}}};
+    {"its first term, the reconstruction -E_q log p(x|z)", {{"train_recon", "train"}, {"test_recon", "test"}}},
+    {"its second term, KL(q(z|x) || p(z))", {{"train_kl", "train"}, {"test_kl", "test"}}}};
 const std::vector<CurvePanel> kAutoencoderCurves = {
     {"reconstruction loss (binary cross-entropy, lower is better)", {{"train_recon", "train"}, {"test_recon", "test"}}}};
 

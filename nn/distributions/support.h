@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <string>
 
 #include "autodiff/error.h"
 #include "autodiff/ops/elementwise_op.h"
@@ -16,14 +17,21 @@ inline void check_finite_in_anomaly_mode(Var parameter) {
   if (parameter.tape().anomaly_detection()) parameter.tape().check_finite(parameter.index());
 }
 
+// In anomaly mode, where a refused parameter came from; "" otherwise.
+inline std::string origin_in_anomaly_mode(Var parameter) {
+  if (!parameter.tape().anomaly_detection()) return {};
+  return "; anomaly: it was made by " + parameter.tape().describe_origin(parameter.index());
+}
+
 // Every value of `parameter` must be positive and finite: "Normal: scale must be
 // positive and finite, got -0.5 at index 3".
 inline void check_positive(const char* family, const char* name, Var parameter) {
   check_finite_in_anomaly_mode(parameter);
   const float* values = parameter.data();
   for (int64_t i = 0; i < parameter.numel(); ++i)
-    check(values[i] > 0.0f && std::isfinite(values[i]), family, ": ", name, " must be positive and finite, got ",
-          values[i], " at index ", i);
+    if (!(values[i] > 0.0f && std::isfinite(values[i])))
+      fail(family, ": ", name, " must be positive and finite, got ", values[i], " at index ", i,
+           origin_in_anomaly_mode(parameter));
 }
 
 // Every value must lie in [low, high] (data for a likelihood, say).
@@ -31,8 +39,9 @@ inline void check_within(const char* family, const char* name, Var values, float
   check_finite_in_anomaly_mode(values);
   const float* v = values.data();
   for (int64_t i = 0; i < values.numel(); ++i)
-    check(v[i] >= low && v[i] <= high, family, ": ", name, " must lie in [", low, ", ", high, "], got ", v[i],
-          " at index ", i);
+    if (!(v[i] >= low && v[i] <= high))
+      fail(family, ": ", name, " must lie in [", low, ", ", high, "], got ", v[i], " at index ", i,
+           origin_in_anomaly_mode(values));
 }
 
 // A draw from Gamma(a, 1) (Marsaglia & Tsang; defined in gamma.cpp), for the families
