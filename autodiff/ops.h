@@ -44,6 +44,7 @@ Var clamp(Var x, float low, float high); // min(max(x, low), high); gradient pas
 // --- special functions (ops/special.cpp) ----------------------------------------------
 Var lgamma(Var x);                       // log |Gamma(x)|
 Var digamma(Var x);                      // d/dx lgamma(x); NaN at the poles 0, -1, -2, ...
+Var kumaraswamy_log1m_mean(Var a, Var b);  // E[log(1 - Z)], Z ~ Kumaraswamy(a, b); a, b > 0
 
 // --- linear algebra (ops/matmul.cpp) --------------------------------------------------
 struct MatmulOptions {

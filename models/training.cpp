@@ -540,9 +540,6 @@ TrainingResult run_vae(const TrainingOptions& options, const VaeConfig& config, 
     const double seconds = progress.epoch_seconds(), speed = progress.images_per_second();
     Rng evaluation_rng(options.seed, kEvaluationStream + static_cast<uint64_t>(epoch));
     VaeEvaluation evaluation = evaluate_vae(vae, test, evaluation_rng);
-    nn::save_checkpoint(folder.path("checkpoint.aevb"), vae, *optimizer, sampling_rng,
-                        {static_cast<uint64_t>(epoch), static_cast<uint64_t>(step)}, configuration);
-    checkpoint_epoch = static_cast<uint64_t>(epoch);
     int active = 0;
     for (double kl : evaluation.kl_per_dimension) active += kl > 0.01;
     JsonLine per_layer;
@@ -570,6 +567,11 @@ TrainingResult run_vae(const TrainingOptions& options, const VaeConfig& config, 
       layers.add(layers_row(epoch, layer_statistics));
       layers.write(folder);
     }
+    // The checkpoint last: it commits the epoch. A kill before it leaves log lines of an
+    // epoch the checkpoint lacks, which resume drops and computes again, the same.
+    nn::save_checkpoint(folder.path("checkpoint.aevb"), vae, *optimizer, sampling_rng,
+                        {static_cast<uint64_t>(epoch), static_cast<uint64_t>(step)}, configuration);
+    checkpoint_epoch = static_cast<uint64_t>(epoch);
     if (!options.quiet)
       progress.end_epoch(format("train -ELBO %.2f  test -ELBO %.2f (recon %.2f", neg_elbo_sum / static_cast<double>(images),
                                 evaluation.neg_elbo, evaluation.reconstruction) +
@@ -698,8 +700,6 @@ TrainingResult run_autoencoder(const TrainingOptions& options, const Autoencoder
     }
     const double seconds = progress.epoch_seconds(), speed = progress.images_per_second();
     const double test_recon = test_loss(kEvaluationStream + static_cast<uint64_t>(epoch));
-    nn::save_checkpoint(folder.path("checkpoint.aevb"), autoencoder, *optimizer, noise_rng,
-                        {static_cast<uint64_t>(epoch), static_cast<uint64_t>(step)}, configuration);
     metrics.add(JsonLine()
                     .add("epoch", epoch)
                     .add("train_recon", loss_sum / static_cast<double>(images))
@@ -708,6 +708,8 @@ TrainingResult run_autoencoder(const TrainingOptions& options, const Autoencoder
                     .add("images_per_second", speed)
                     .str());
     metrics.write(folder);
+    nn::save_checkpoint(folder.path("checkpoint.aevb"), autoencoder, *optimizer, noise_rng,
+                        {static_cast<uint64_t>(epoch), static_cast<uint64_t>(step)}, configuration);  // commits the epoch
     if (!options.quiet)
       progress.end_epoch(format("train recon %.2f  test recon %.2f nats", loss_sum / static_cast<double>(images), test_recon));
     result.test_neg_elbo = test_recon;

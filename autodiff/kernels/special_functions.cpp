@@ -1,5 +1,6 @@
 #include "autodiff/kernels/special_functions.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -169,6 +170,63 @@ double regularized_beta(double x, double a, double b) {
   // The continued fraction converges fast below the mean; above it, use I_x(a,b) = 1 - I_(1-x)(b,a).
   if (x < (a + 1) / (a + b + 2)) return front * beta_continued_fraction(a, b, x) / a;
   return 1 - front * beta_continued_fraction(b, a, 1 - x) / b;
+}
+
+KumaraswamyLog1mMean kumaraswamy_log1m_mean(double a, double b) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  if (!(a > 0.0 && b > 0.0 && std::isfinite(a) && std::isfinite(b))) return {nan, nan, nan};
+  // The integrand g(w) = log(1 - y), y = (1 - x)^(1/a), x = w^(1/b), and its derivatives
+  //   dg/da = y L / (a^2 (1 - y)),  dg/db = -y x log(w) / (a b^2 (1 - y) (1 - x)),  L = log(1 - x),
+  // at a node given by log w and log(1 - w) (both exact near their end).
+  auto integrand = [a, b](double log_w, double& g, double& g_a, double& g_b) {
+    const double log_x = log_w / b;
+    const double x = std::exp(log_x);
+    if (x < 1e-15) {  // x -> 0: 1 - y = x / a (1 + O(x))
+      g = log_x - std::log(a);
+      g_a = -1.0 / a;
+      g_b = -log_w / (b * b);
+      return;
+    }
+    const double one_minus_x = -std::expm1(log_x);
+    const double log_one_minus_x = x < 0.5 ? std::log1p(-x) : std::log(one_minus_x);
+    const double y = std::exp(log_one_minus_x / a), one_minus_y = -std::expm1(log_one_minus_x / a);
+    g = std::log(one_minus_y);
+    g_a = y * log_one_minus_x / (a * a * one_minus_y);
+    g_b = -y * x * log_w / (a * b * b * one_minus_y * one_minus_x);
+  };
+  // Tanh-sinh: w(t) = 1 / (1 + exp(-pi sinh t)), dw/dt = pi cosh t w (1 - w); the
+  // trapezoid rule in t converges double-exponentially for integrands singular at the ends.
+  auto trapezoid = [&](double h, double sums[3]) {
+    sums[0] = sums[1] = sums[2] = 0.0;
+    for (int side : {-1, 1})
+      for (int k = side < 0 ? 1 : 0;; ++k) {
+        const double t = side * k * h, s = std::numbers::pi * std::sinh(t);
+        // log w = -log(1 + e^-s), log(1 - w) = -log(1 + e^s), each without overflow.
+        const double log_w = s > 0 ? -std::log1p(std::exp(-s)) : s - std::log1p(std::exp(s));
+        const double log_one_minus_w = s > 0 ? -s - std::log1p(std::exp(-s)) : -std::log1p(std::exp(s));
+        const double weight = h * std::numbers::pi * std::cosh(t) * std::exp(log_w + log_one_minus_w);
+        if (weight < 1e-300 || k > 10000) break;
+        double g, g_a, g_b;
+        integrand(log_w, g, g_a, g_b);
+        sums[0] += weight * g;
+        sums[1] += weight * g_a;
+        sums[2] += weight * g_b;
+        // Past |t| ~ 3 the weights fall faster than any power; stop once negligible.
+        if (k > 4 && std::fabs(weight * g) < 1e-17 && std::fabs(weight * g_b) < 1e-17) break;
+      }
+  };
+  double coarse[3], fine[3];
+  double h = 0.5;
+  trapezoid(h, coarse);
+  for (int level = 0; level < 8; ++level) {
+    h /= 2;
+    trapezoid(h, fine);
+    bool agree = true;
+    for (int i = 0; i < 3; ++i) agree = agree && std::fabs(fine[i] - coarse[i]) <= 1e-13 * std::max(1.0, std::fabs(fine[i]));
+    if (agree) break;
+    std::copy(fine, fine + 3, coarse);
+  }
+  return {fine[0], fine[1], fine[2]};
 }
 
 }  // namespace aevb::kernels

@@ -21,4 +21,17 @@ double regularized_gamma_p(double a, double x);
 // its continued fraction (Numerical Recipes, 6.4). a, b > 0; 0 below 0, 1 above 1.
 double regularized_beta(double x, double a, double b);
 
+// E[log(1 - Z)] for Z ~ Kumaraswamy(a, b), with its derivatives in a and b: the term of
+// KL(Kumaraswamy || Beta) that has no closed form. Z = (1 - w^(1/b))^(1/a) for w uniform
+// on (0, 1), so E[log(1 - Z)] = integral_0^1 log(1 - (1 - w^(1/b))^(1/a)) dw, whose
+// integrand is singular (like log w / b) at w = 0. Tanh-sinh quadrature handles that
+// singularity; the step is halved until two levels agree to 1e-13 (relative to
+// max(1, |value|)), which bounds the coarser level's error, so the value returned (the
+// finer one) is good to about 1e-13. The integrand is evaluated with log1p and expm1 so
+// that neither end loses digits. a, b > 0; NaN otherwise.
+struct KumaraswamyLog1mMean {
+  double value, d_a, d_b;
+};
+KumaraswamyLog1mMean kumaraswamy_log1m_mean(double a, double b);
+
 }  // namespace aevb::kernels

@@ -1,5 +1,6 @@
 // Special functions: log-gamma and digamma, which the Gamma, Beta and Kumaraswamy
-// distributions need, with derivatives digamma and trigamma.
+// distributions need, with derivatives digamma and trigamma; and the Kumaraswamy's mean
+// of log(1 - z), which its KL from a Beta needs.
 #include <cmath>
 
 #include "autodiff/kernels/special_functions.h"
@@ -18,6 +19,17 @@ Var lgamma(Var x) {
 Var digamma(Var x) {
   return unary_op("digamma", x, [](float v) { return static_cast<float>(kernels::digamma(v)); },
                   [](float dy, float v, float) { return dy * static_cast<float>(kernels::trigamma(v)); });
+}
+
+// y = E[log(1 - Z)], Z ~ Kumaraswamy(a, b) (no closed form: a quadrature in double, see
+// kernels/special_functions.h);  da += dy * dy/da,  db += dy * dy/db, the derivatives
+// integrated on the same nodes.
+Var kumaraswamy_log1m_mean(Var a, Var b) {
+  auto mean = [](float a_value, float b_value) { return kernels::kumaraswamy_log1m_mean(a_value, b_value); };
+  return binary_op(
+      "kumaraswamy_log1m_mean", a, b, [mean](float av, float bv) { return static_cast<float>(mean(av, bv).value); },
+      [mean](float dy, float av, float bv, float) { return dy * static_cast<float>(mean(av, bv).d_a); },
+      [mean](float dy, float av, float bv, float) { return dy * static_cast<float>(mean(av, bv).d_b); });
 }
 
 }  // namespace aevb

@@ -27,15 +27,36 @@ Beta::Beta(Var a, Var b) : a_(a), b_(b) {
   check_positive("Beta", "b", b);
 }
 
-// x = g_a / (g_a + g_b): the gradient reaches a and b through both implicit Gamma draws.
+// x = g_a / (g_a + g_b), rounded once: in float, g_a + g_b rounds to g_a once g_b / g_a
+// is below 2^-25 to 2^-24, which put twice the mass that belongs there at exactly 1
+// (Beta(0.1, 0.1): 9.3% of draws instead of 9.0%).
+//   dg_a += dy g_b / (g_a + g_b)^2,  dg_b += -dy g_a / (g_a + g_b)^2
+Var beta_from_gammas(Var g_a, Var g_b) {
+  return binary_op(
+      "beta_from_gammas", g_a, g_b,
+      [](float ga, float gb) { return static_cast<float>(static_cast<double>(ga) / (static_cast<double>(ga) + gb)); },
+      [](float dy, float ga, float gb, float) {
+        const double total = static_cast<double>(ga) + gb;
+        return static_cast<float>(dy * (gb / total) / total);
+      },
+      [](float dy, float ga, float gb, float) {
+        const double total = static_cast<double>(ga) + gb;
+        return static_cast<float>(-dy * (ga / total) / total);
+      });
+}
+
+// The gradient reaches a and b through both implicit Gamma draws.
 Var Beta::rsample(Rng& rng) {
   Var g_a = standard_gamma_sample(a_, rng), g_b = standard_gamma_sample(b_, rng);
-  return div(g_a, add(g_a, g_b));
+  return beta_from_gammas(g_a, g_b);
 }
 
 // log p = (a - 1) log x + (b - 1) log(1 - x) - log B(a, b)
+// (a - 1) log x + (b - 1) log(1 - x) - log B(a, b) on [0, 1], -inf elsewhere (finite at an end where its shape is 1)
 Var Beta::log_prob(Var x) {
-  return sub(add(mul(sub(a_, 1.0f), log(x)), mul(sub(b_, 1.0f), log1p(neg(x)))), log_beta_function(a_, b_));
+  Var at = inside_or(x, on_unit_interval, 0.5f);
+  Var body = sub(add(xlogy(sub(a_, 1.0f), at), xlog1py(sub(b_, 1.0f), neg(at))), log_beta_function(a_, b_));
+  return restrict_to_support(body, x, on_unit_interval, -std::numeric_limits<float>::infinity());
 }
 
 // H = log B(a, b) - (a - 1) digamma(a) - (b - 1) digamma(b) + (a + b - 2) digamma(a + b)

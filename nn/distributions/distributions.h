@@ -40,6 +40,9 @@ class Distribution {
   virtual Var variance();
   virtual Var cdf(Var x);
   virtual Var icdf(Var u);
+  // The distribution whose analytic KL this one has: itself, or, for a wrapper that only
+  // changes how draws are made (InverseCdfSampled), the wrapped one.
+  virtual Distribution& kl_view() { return *this; }
 
  protected:
   [[noreturn]] void undefined(const char* what) const;
@@ -277,11 +280,15 @@ class InverseCdfSampled : public Distribution {
   Var variance() override { return base_->variance(); }
   Var cdf(Var x) override { return base_->cdf(x); }
   Var icdf(Var u) override { return base_->icdf(u); }
+  Distribution& kl_view() override { return base_->kl_view(); }
 
  private:
   std::unique_ptr<Distribution> base_;
   Tape* tape_;
 };
+
+// g_a / (g_a + g_b), rounded once from double (a Beta draw from two Gamma draws).
+Var beta_from_gammas(Var g_a, Var g_b);
 
 // A standard Gamma(concentration, 1) draw per element, differentiable in the
 // concentration by implicit reparameterization (Figurnov, Mohamed & Mnih 2018): with F
@@ -403,7 +410,7 @@ class LogNormal : public Distribution {
   Var entropy() override;        // base entropy + loc
   Var mean() override;           // exp(loc + scale^2 / 2)
   Var variance() override;       // (exp(scale^2) - 1) exp(2 loc + scale^2)
-  Var cdf(Var x) override { return base_.cdf(log(x)); }
+  Var cdf(Var x) override;       // base.cdf(log x); 0 for x <= 0
   Var icdf(Var u) override { return exp(base_.icdf(u)); }
   Normal& base() { return base_; }
 
@@ -438,8 +445,13 @@ class ContinuousBernoulli : public Distribution {
   const char* family() const override { return "ContinuousBernoulli"; }
   Shape batch_shape() const override { return logits_.shape(); }
   Tensor sample(Rng& rng) override;  // by the inverse cdf
+  Var rsample(Rng& rng) override;    // icdf(u), u a noise leaf
   Var log_prob(Var x) override;
-  Var mean() override;  // 1 / (1 - e^-eta) - 1 / eta, 1/2 at eta = 0
+  Var mean() override;      // 1 / (1 - e^-eta) - 1 / eta, 1/2 at eta = 0
+  Var variance() override;  // 1/eta^2 - 1 / (4 sinh^2(eta/2)), 1/12 at eta = 0
+  Var entropy() override;   // -log C(eta) - eta E x + softplus(eta)
+  Var cdf(Var x) override;  // expm1(eta x) / expm1(eta), x at eta = 0
+  Var icdf(Var u) override; // log1p(u expm1(eta)) / eta
   Var logits() const { return logits_; }
 
  private:
@@ -471,7 +483,9 @@ struct KlOptions {
   int monte_carlo_samples = 0;
   Rng* rng = nullptr;
 };
+// The pair is found by the distributions' dynamic types (through kl_view), never by
+// their family names alone.
 Var kl_divergence(Distribution& p, Distribution& q, KlOptions options = {});
-bool has_analytic_kl(const Distribution& p, const Distribution& q);
+bool has_analytic_kl(Distribution& p, Distribution& q);
 
 }  // namespace aevb::nn

@@ -7,11 +7,14 @@
 #include "nn/distributions/support.h"
 
 namespace aevb::nn {
-// Marsaglia & Tsang (2000) for a >= 1; for a < 1, G(a) = G(a + 1) U^(1/a).
-double draw_standard_gamma(double a, Rng& rng) {
+// Marsaglia & Tsang (2000) for a >= 1; for a < 1, G(a) = G(a + 1) U^(1/a), taken in
+// log space: log G(a) = log G(a + 1) + log(U) / a. At small shapes the draws reach far
+// below any floating-point range (Gamma(0.05): 1% below 1e-40, and U^(1/a) underflows
+// double for a < 0.003), so the log is the exact form and the value rounds only once.
+double draw_log_standard_gamma(double a, Rng& rng) {
   if (a < 1) {
     const double u = rng.uniform();
-    return draw_standard_gamma(a + 1, rng) * std::pow(u, 1 / a);
+    return draw_log_standard_gamma(a + 1, rng) + std::log(u) / a;
   }
   const double d = a - 1.0 / 3, c = 1 / std::sqrt(9 * d);
   for (;;) {
@@ -19,9 +22,11 @@ double draw_standard_gamma(double a, Rng& rng) {
     double v = 1 + c * x;
     if (v <= 0) continue;
     v = v * v * v;
-    if (std::log(rng.uniform()) < 0.5 * x * x + d - d * v + d * std::log(v)) return d * v;
+    if (std::log(rng.uniform()) < 0.5 * x * x + d - d * v + d * std::log(v)) return std::log(d * v);
   }
 }
+
+double draw_standard_gamma(double a, Rng& rng) { return std::exp(draw_log_standard_gamma(a, rng)); }
 
 namespace {
 
@@ -42,8 +47,9 @@ Var standard_gamma_sample(Var concentration, Rng& rng) {
   Tape& tape = concentration.tape();
   Var g = tape.record("standard_gamma_sample", concentration.shape(), {concentration});
   float* draws = tape.value_buffer(g);
-  for (int64_t i = 0; i < g.numel(); ++i)
-    draws[i] = static_cast<float>(std::max(draw_standard_gamma(concentration.data()[i], rng), 1e-30));
+  // No clamp: a draw below float's range is what float holds of it (as small as 1e-45,
+  // or 0 where the kernels flush subnormals), as for any other value.
+  for (int64_t i = 0; i < g.numel(); ++i) draws[i] = static_cast<float>(draw_standard_gamma(concentration.data()[i], rng));
   tape.set_backward(g, [concentration, g] {
     for (int64_t i = 0; i < g.numel(); ++i) {
       const double a = concentration.data()[i], x = g.data()[i];
@@ -65,9 +71,11 @@ Gamma::Gamma(const char* family, Var concentration, Var rate) : family_(family),
 Var Gamma::rsample(Rng& rng) { return div(standard_gamma_sample(concentration_, rng), rate_); }
 
 // log p = a log r + (a - 1) log x - r x - lgamma(a), -inf below 0
+// a log r + (a - 1) log x - r x - lgamma(a) on [0, inf), -inf elsewhere (log r at x = 0 when a = 1)
 Var Gamma::log_prob(Var x) {
-  Var body = sub(add(mul(concentration_, log(rate_)), mul(sub(concentration_, 1.0f), log(x))), add(mul(rate_, x), lgamma(concentration_)));
-  return add(body, log_indicator_nonnegative(x));
+  Var at = inside_or(x, on_half_line, 1.0f);
+  Var body = sub(add(mul(concentration_, log(rate_)), xlogy(sub(concentration_, 1.0f), at)), add(mul(rate_, at), lgamma(concentration_)));
+  return restrict_to_support(body, x, on_half_line, -std::numeric_limits<float>::infinity());
 }
 
 Var Gamma::entropy() {

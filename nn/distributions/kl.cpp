@@ -2,7 +2,7 @@
 // the Monte Carlo estimate on request.
 #include <functional>
 #include <numbers>
-#include <map>
+#include <vector>
 #include <string>
 #include <utility>
 
@@ -12,12 +12,17 @@
 namespace aevb::nn {
 namespace {
 
-using KlFunction = std::function<Var(Distribution&, Distribution&)>;
+// One registered pair: whether p and q are of its types (by their dynamic types: a
+// family name can be shared, as InverseCdfSampled shares its base's), and its KL.
+struct KlPair {
+  std::function<bool(Distribution&, Distribution&)> matches;
+  std::function<Var(Distribution&, Distribution&)> kl;
+};
 
 template <class P, class Q>
-std::pair<std::pair<std::string, std::string>, KlFunction> pair_of(const char* p_family, const char* q_family,
-                                                                  Var (*kl)(P&, Q&)) {
-  return {{p_family, q_family}, [kl](Distribution& p, Distribution& q) { return kl(static_cast<P&>(p), static_cast<Q&>(q)); }};
+KlPair pair_of(Var (*kl)(P&, Q&)) {
+  return {[](Distribution& p, Distribution& q) { return dynamic_cast<P*>(&p) != nullptr && dynamic_cast<Q*>(&q) != nullptr; },
+          [kl](Distribution& p, Distribution& q) { return kl(dynamic_cast<P&>(p), dynamic_cast<Q&>(q)); }};
 }
 
 // log(s_q / s_p) + (s_p^2 + (m_p - m_q)^2) / (2 s_q^2) - 1/2, with s^2 = exp(2 log s)
@@ -75,52 +80,50 @@ Var kl_beta_beta(Beta& p, Beta& q) {
   return add(result, mul(shift, digamma(add(p.a(), p.b()))));
 }
 
-// KL(Kumaraswamy(a, b) || Beta(alpha, beta)), the stick-breaking VAE's series (Nalisnick &
-// Smyth 2017): (a - alpha)/a (-gamma - digamma(b) - 1/b) + log(a b) + log B(alpha, beta)
-//   - (b - 1)/b + (beta - 1) b sum_{m>=1} B(m/a, b) / (m + a b), truncated after kSeriesTerms.
-constexpr int kKumaraswamyBetaSeriesTerms = 50;
+// KL(Kumaraswamy(a, b) || Beta(alpha, beta)) = E[log K(z)] - E[log Beta(z)] with
+//   E[log z] = -(gamma + digamma(b) + 1/b) / a   (z^a ~ Beta(1, b)),
+//   E[log(1 - z^a)] = -1/b,  E[log(1 - z)] = kumaraswamy_log1m_mean(a, b):
+//   (a - alpha)/a (-gamma - digamma(b) - 1/b) + log(a b) + log B(alpha, beta) - (b - 1)/b
+//     - (beta - 1) E[log(1 - z)].
+// Nalisnick & Smyth (2017) write E[log(1 - z)] as -b sum_m B(m/a, b) / (m + a b), whose
+// terms fall like m^-(1+b): 50 of them were 37% short at b = 0.2. The quadrature behind
+// kumaraswamy_log1m_mean is good to about 1e-13 at any a, b > 0.
 Var kl_kumaraswamy_beta(Kumaraswamy& p, Beta& q) {
   Var a = p.a(), b = p.b(), alpha = q.a(), beta = q.b();
   Var first = mul(div(sub(a, alpha), a), sub(-std::numbers::egamma_v<float> - digamma(b), pow(b, -1.0f)));
   Var result = add(add(first, log(mul(a, b))), log_beta_function(alpha, beta));
   result = sub(result, div(sub(b, 1.0f), b));
-  Var series;
-  for (int m = 1; m <= kKumaraswamyBetaSeriesTerms; ++m) {
-    Var term = div(exp(log_beta_function(mul(pow(a, -1.0f), static_cast<float>(m)), b)), add(mul(a, b), static_cast<float>(m)));
-    series = m == 1 ? term : add(series, term);
-  }
-  return add(result, mul(mul(sub(beta, 1.0f), b), series));
+  return sub(result, mul(sub(beta, 1.0f), kumaraswamy_log1m_mean(a, b)));
 }
 
-const std::map<std::pair<std::string, std::string>, KlFunction>& registry() {
-  static const std::map<std::pair<std::string, std::string>, KlFunction> pairs = {
-      pair_of("Normal", "Normal", kl_normal_normal),
-      pair_of("Laplace", "Laplace", kl_laplace_laplace),
-      pair_of("Exponential", "Exponential", kl_exponential_exponential),
-      pair_of("Uniform", "Uniform", kl_uniform_uniform),
-      pair_of("Bernoulli", "Bernoulli", kl_bernoulli_bernoulli),
-      pair_of("LogNormal", "LogNormal", kl_lognormal_lognormal),
-      pair_of("Gamma", "Gamma", kl_gamma_gamma),
-      pair_of("Beta", "Beta", kl_beta_beta),
-      pair_of("Kumaraswamy", "Beta", kl_kumaraswamy_beta),
+const std::vector<KlPair>& registry() {
+  static const std::vector<KlPair> pairs = {
+      pair_of(kl_normal_normal),       pair_of(kl_laplace_laplace), pair_of(kl_exponential_exponential),
+      pair_of(kl_uniform_uniform),     pair_of(kl_bernoulli_bernoulli), pair_of(kl_lognormal_lognormal),
+      pair_of(kl_gamma_gamma),         pair_of(kl_beta_beta),       pair_of(kl_kumaraswamy_beta),
   };
   return pairs;
 }
 
+// The registered pair of p's and q's types, or nullptr.
+const KlPair* find_pair(Distribution& p, Distribution& q) {
+  for (const KlPair& pair : registry())
+    if (pair.matches(p, q)) return &pair;
+  return nullptr;
+}
+
 }  // namespace
 
-bool has_analytic_kl(const Distribution& p, const Distribution& q) {
-  return registry().count({p.family(), q.family()}) == 1;
-}
+bool has_analytic_kl(Distribution& p, Distribution& q) { return find_pair(p.kl_view(), q.kl_view()) != nullptr; }
 
 Var kl_divergence(Distribution& p, Distribution& q, KlOptions options) {
   check(p.batch_shape() == q.batch_shape(), "kl_divergence: ", p.family(), " of batch shape ", p.batch_shape(), " and ",
         q.family(), " of batch shape ", q.batch_shape(), " differ");
   if (options.monte_carlo_samples <= 0) {
-    auto found = registry().find({p.family(), q.family()});
-    check(found != registry().end(), "kl_divergence: no analytic form for ", p.family(), " || ", q.family(),
+    const KlPair* found = find_pair(p.kl_view(), q.kl_view());
+    check(found != nullptr, "kl_divergence: no analytic form for ", p.family(), " || ", q.family(),
           "; ask for a Monte Carlo estimate with KlOptions{.monte_carlo_samples = K, .rng = &rng}");
-    return found->second(p, q);
+    return found->kl(p.kl_view(), q.kl_view());
   }
   check(options.rng != nullptr, "kl_divergence: a Monte Carlo estimate needs KlOptions::rng");
   Var total;

@@ -23,10 +23,12 @@ Var Kumaraswamy::rsample(Rng& rng) {
 }
 
 // log p = log a + log b + (a - 1) log x + (b - 1) log(1 - x^a)
+// log a + log b + (a - 1) log x + (b - 1) log(1 - x^a) on [0, 1], -inf elsewhere (log(a b) at 0 when a = 1)
 Var Kumaraswamy::log_prob(Var x) {
-  Var log_x = log(x);
-  Var log_one_minus_x_a = log1p(neg(exp(mul(a_, log_x))));
-  return add(add(add(log(a_), log(b_)), mul(sub(a_, 1.0f), log_x)), mul(sub(b_, 1.0f), log_one_minus_x_a));
+  Var at = inside_or(x, on_unit_interval, 0.5f);
+  Var body = add(add(log(a_), log(b_)), xlogy(sub(a_, 1.0f), at));
+  body = add(body, xlog1py(sub(b_, 1.0f), neg(power_nonnegative(at, a_))));
+  return restrict_to_support(body, x, on_unit_interval, -std::numeric_limits<float>::infinity());
 }
 
 // H = (1 - 1/b) + (1 - 1/a) H_b - log(a b), with the harmonic number H_b = digamma(b + 1) + gamma

@@ -25,11 +25,12 @@ Var Weibull::rsample(Rng& rng) {
 }
 
 // log p = log k - log scale + (k - 1) log(x / scale) - (x / scale)^k, -inf below 0
+// log k - log s + (k - 1) log(x / s) - (x / s)^k on [0, inf), -inf elsewhere (-log s at x = 0 when k = 1)
 Var Weibull::log_prob(Var x) {
-  Var log_ratio = log(div(x, scale_));
-  Var body = sub(add(sub(log(concentration_), log(scale_)), mul(sub(concentration_, 1.0f), log_ratio)),
-                 exp(mul(concentration_, log_ratio)));
-  return add(body, log_indicator_nonnegative(x));
+  Var ratio = div(inside_or(x, on_half_line, 1.0f), scale_);
+  Var body = sub(add(sub(log(concentration_), log(scale_)), xlogy(sub(concentration_, 1.0f), ratio)),
+                 power_nonnegative(ratio, concentration_));
+  return restrict_to_support(body, x, on_half_line, -std::numeric_limits<float>::infinity());
 }
 
 Var Weibull::entropy() {

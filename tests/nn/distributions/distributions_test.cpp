@@ -431,8 +431,8 @@ TEST_CASE("bad parameters are refused naming the family, the parameter and the v
                        "Uniform: low must be below high, got low 1 and high 0 at index 0", Error);
   Cauchy cauchy(loc, tape.input(Tensor::ones({3})));
   CHECK_THROWS_WITH_AS(cauchy.mean(), "Cauchy: the mean is not defined for this family", Error);
-  ContinuousBernoulli cb(loc);
-  CHECK_THROWS_WITH_AS(cb.entropy(), "ContinuousBernoulli: the entropy is not defined for this family", Error);
+  Bernoulli bernoulli(loc);  // a mass function, with no inverse cdf
+  CHECK_THROWS_WITH_AS(bernoulli.icdf(loc), "Bernoulli: a closed-form inverse cdf is not defined for this family", Error);
 }
 
 TEST_CASE("each family's ops pass gradcheck: log_prob, cdf and icdf in x, loc and scale") {
