@@ -77,14 +77,21 @@ std::vector<uint8_t> Canvas::png_bytes() const {
 void Canvas::write_png(const std::string& path) const { files::write_file_atomically(path, png_bytes()); }
 
 void write_image_grid_png(const std::string& path, const float* images, int64_t count, int64_t rows, int64_t columns,
-                          int64_t grid_columns, int scale) {
+                          int64_t grid_columns, int scale, const std::vector<std::string>& row_labels) {
   check(count > 0 && rows > 0 && columns > 0 && grid_columns > 0 && scale > 0, "write_image_grid_png: ", count,
         " images of ", rows, "x", columns, " in ", grid_columns, " columns at scale ", scale, " is not a picture");
   const int64_t gap = 1, grid_rows = (count + grid_columns - 1) / grid_columns;
   const int64_t cell_w = columns * scale + gap, cell_h = rows * scale + gap;
-  Canvas canvas(grid_columns * cell_w + gap, grid_rows * cell_h + gap, 128);
+  // The labels' margin: the widest label at text scale 2, and room around it.
+  const int text_scale = cell_h >= 20 ? 2 : 1;
+  int64_t margin = 0;
+  for (const std::string& label : row_labels) margin = std::max(margin, Canvas::text_width(label, text_scale) + 12);
+  Canvas canvas(margin + grid_columns * cell_w + gap, grid_rows * cell_h + gap, 128);
+  if (margin > 0) canvas.fill_rect(0, 0, margin, canvas.height(), 255, 255, 255);
+  for (size_t r = 0; r < row_labels.size() && static_cast<int64_t>(r) < grid_rows; ++r)
+    canvas.draw_text(6, gap + static_cast<int64_t>(r) * cell_h + (cell_h - 7 * text_scale) / 2, row_labels[r], text_scale, 0, 0, 0);
   for (int64_t n = 0; n < count; ++n) {
-    const int64_t left = gap + (n % grid_columns) * cell_w, top = gap + (n / grid_columns) * cell_h;
+    const int64_t left = margin + gap + (n % grid_columns) * cell_w, top = gap + (n / grid_columns) * cell_h;
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t c = 0; c < columns; ++c) {
         float v = images[n * rows * columns + r * columns + c];

@@ -29,9 +29,10 @@ class Canvas {
 };
 
 // `count` images [count, rows * columns] with values in [0, 1], laid out in rows of
-// `grid_columns`, each pixel drawn `scale` x `scale`, with a 1-pixel grey gap.
+// `grid_columns`, each pixel drawn `scale` x `scale`, with a 1-pixel grey gap. With
+// `row_labels`, each grid row is named in a margin on its left (a class, say).
 void write_image_grid_png(const std::string& path, const float* images, int64_t count, int64_t rows, int64_t columns,
-                          int64_t grid_columns, int scale = 2);
+                          int64_t grid_columns, int scale = 2, const std::vector<std::string>& row_labels = {});
 
 // A qualitative colour for class `index` (10 distinct colours, then repeating).
 void class_colour(int index, uint8_t& r, uint8_t& g, uint8_t& b);

@@ -409,8 +409,14 @@ void write_vae_pictures(Vae& vae, const TrainingOptions& options, const datasets
     Var drawn = vae.prior(tape, cond, static_cast<int64_t>(classes.size()))->rsample(rng);
     Tensor digits = vae.decoder_mean(vae.decode(drawn, cond)).value();
     const std::string name = options.digit >= 0 ? "digit_" + std::to_string(options.digit) + ".png" : "conditional.png";
+    // Each row named by its class: the digit, or Fashion-MNIST's name.
+    std::vector<std::string> row_labels;
+    if (options.digit >= 0)
+      row_labels.assign(static_cast<size_t>(kSampleCount / 8), test_set.class_name(options.digit));
+    else
+      for (int64_t row = 0; row < c; ++row) row_labels.push_back(test_set.class_name(static_cast<int>(row)));
     datasets::write_image_grid_png(path_in(options, name), digits.data(), static_cast<int64_t>(classes.size()), height,
-                                   width, options.digit >= 0 ? 8 : 10, 2);
+                                   width, options.digit >= 0 ? 8 : 10, 2, row_labels);
   }
 }
 

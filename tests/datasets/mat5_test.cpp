@@ -1,5 +1,6 @@
 // Tests for datasets/mat5.cpp: a file in the Frey Face format round-trips; the rest is refused.
 #include <doctest/doctest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -101,4 +102,21 @@ TEST_CASE("what the reader does not support is refused clearly") {
     write_mat5_uint8(path, Mat5Matrix{"ff", 10, 2, std::vector<uint8_t>(20, 1)});
     CHECK_THROWS_WITH_AS(read_frey_faces(path), ("'" + path + "': variable 'ff' has 10 rows; Frey faces need 560 (one 28x20 face per column)").c_str(), Error);
   }
+}
+
+TEST_CASE("Frey files of fewer than 2 faces, and files that are no regular file, are refused by name") {
+  TempFolder folder("aevb_mat5_degenerate_");
+  for (int64_t faces : {0, 1}) {
+    const std::string path = folder.file("faces" + std::to_string(faces) + ".mat");
+    write_mat5_uint8(path, frey_like(faces));
+    CHECK_THROWS_WITH_AS(load_dataset("frey:" + path),
+                         ("'" + path + "': variable 'ff' holds " + std::to_string(faces) +
+                          " faces (columns); a training and a test set need at least 2").c_str(),
+                         Error);
+  }
+  const std::string pipe = folder.file("pipe.mat");
+  REQUIRE(::mkfifo(pipe.c_str(), 0600) == 0);
+  CHECK_THROWS_WITH_AS(load_dataset("frey:" + pipe), ("'" + pipe + "' is a named pipe (FIFO), not a regular file").c_str(), Error);
+  CHECK_THROWS_WITH_AS(read_mat5_uint8(folder.path.string()),
+                       ("'" + folder.path.string() + "' is a folder, not a regular file").c_str(), Error);
 }
