@@ -13,6 +13,7 @@
 #include "autodiff/kernels/gemm.h"
 #include "examples/cli.h"
 #include "models/run_folder.h"
+#include "models/run_log.h"
 #include "datasets/batcher.h"
 #include "datasets/sources.h"
 #include "models/progress.h"
@@ -36,7 +37,7 @@ struct Options {
 int run(const Options& options, const aevb::datasets::TrainTest& data) {
   using namespace aevb;
   if (!data.train.labelled()) refuse("--data: '", options.data, "' has no labels to learn");
-  models::RunFolder::check_usable(options.out, {"classifier.aevb"});
+  models::RunFolder::check_usable(options.out, {"classifier.aevb", "metrics.jsonl", "curves.png", "curves.gnuplot"});
   const models::RunFolder folder(options.out, "train_classifier");
   const std::string model_path = folder.path("classifier.aevb");
 
@@ -57,6 +58,7 @@ int run(const Options& options, const aevb::datasets::TrainTest& data) {
   models::Progress progress(options.epochs, batcher.batches_per_epoch());
   Tape tape;
   double test_accuracy = 0;
+  models::RunLog metrics("metrics.jsonl");
   for (int epoch = 1; epoch <= options.epochs; ++epoch) {
     progress.start_epoch(epoch);
     batcher.start_epoch(epoch);
@@ -80,6 +82,15 @@ int run(const Options& options, const aevb::datasets::TrainTest& data) {
       progress.batch_done(batches - 1, batch->size, loss_sum / static_cast<double>(batches));
     }
     test_accuracy = classifier.accuracy(data.test);
+    const double seconds = progress.epoch_seconds();
+    metrics.add(models::JsonLine()
+                    .add("epoch", epoch)
+                    .add("train_loss", loss_sum / static_cast<double>(batches))
+                    .add("train_accuracy", static_cast<double>(correct) / static_cast<double>(seen))
+                    .add("test_accuracy", test_accuracy)
+                    .add("seconds", seconds)
+                    .str());
+    metrics.write(folder);
     models::save_classifier(model_path, classifier);
     char summary[160];
     std::snprintf(summary, sizeof summary, "train loss %.4f  train accuracy %.2f%%  test accuracy %.2f%%",
@@ -87,6 +98,14 @@ int run(const Options& options, const aevb::datasets::TrainTest& data) {
                   100.0 * test_accuracy);
     progress.end_epoch(summary);
   }
+  // curves.png: the loss and the accuracies per epoch.
+  const std::string note = models::plot_with_gnuplot(
+      folder, "curves",
+      models::curves_script(metrics, {{"cross-entropy (lower is better)", {{"train_loss", "train"}}, "nats per image"},
+                                      {"accuracy", {{"train_accuracy", "train"}, {"test_accuracy", "test"}}, "fraction right"}}));
+  if (!note.empty()) std::printf("%s\n", note.c_str());
+  metrics.add(models::JsonLine().add_bool("final", true).add("epochs", options.epochs).add("test_accuracy", test_accuracy).str());
+  metrics.write(folder);
   std::printf("final test accuracy %.2f%% on %lld test images; model saved to %s\n", 100.0 * test_accuracy,
               static_cast<long long>(data.test.count), model_path.c_str());
   return 0;

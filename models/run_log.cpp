@@ -142,7 +142,7 @@ std::string curves_script(const RunLog& metrics, const std::vector<CurvePanel>& 
   script += metrics.lines().size() <= 20 ? "set xtics 1\n" : "set format x '%.0f'\n";
   script += "set lmargin 10\nset rmargin 30\nset multiplot layout " + std::to_string(panels.size()) + ",1\n";
   for (size_t p = 0; p < panels.size(); ++p) {
-    script += "set title '" + panels[p].title + "'\nset xlabel 'epoch'\nset ylabel 'nats per image'\nplot ";
+    script += "set title '" + panels[p].title + "'\nset xlabel 'epoch'\nset ylabel '" + panels[p].y_label + "'\nplot ";
     for (size_t s = 0; s < panels[p].series.size(); ++s)
       script += std::string(s ? ", " : "") + "$panel" + std::to_string(p) + " using 1:" + std::to_string(s + 2) +
                 " with linespoints title '" + panels[p].series[s].second + "'";

@@ -59,6 +59,7 @@ std::string plot_with_gnuplot(const RunFolder& folder, const std::string& name, 
 struct CurvePanel {
   std::string title;
   std::vector<std::pair<std::string, std::string>> series;  // metrics key, legend
+  std::string y_label = "nats per image";
 };
 std::string curves_script(const RunLog& metrics, const std::vector<CurvePanel>& panels);
 
