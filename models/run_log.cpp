@@ -132,7 +132,8 @@ std::string curves_script(const RunLog& metrics, const std::vector<CurvePanel>& 
       script += std::to_string(record["epoch"].get<int64_t>());
       for (const auto& [key, legend] : panels[p].series) {
         const auto value = record.find(key);
-        script += value != record.end() && value->is_number() ? " " + json_number(value->get<double>()) : " NaN";
+        script += ' ';
+        script += value != record.end() && value->is_number() ? json_number(value->get<double>()) : "NaN";
       }
       script += "\n";
     }

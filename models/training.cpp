@@ -69,7 +69,10 @@ std::string number_text(float value) {
 
 std::string sizes_text(const std::vector<int64_t>& sizes) {
   std::string text;
-  for (size_t i = 0; i < sizes.size(); ++i) text += (i ? "," : "") + std::to_string(sizes[i]);
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    if (i > 0) text += ',';
+    text += std::to_string(sizes[i]);
+  }
   return text;
 }
 
