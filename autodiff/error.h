@@ -8,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace aevb {
 
@@ -38,6 +39,13 @@ template <class... Parts>
   std::ostringstream message;
   (message << ... << parts);
   throw InputError(message.str());
+}
+
+// "a, b or c": the choices an error message lists
+inline std::string or_list(const std::vector<std::string>& choices) {
+  std::string list;
+  for (size_t i = 0; i < choices.size(); ++i) list += (i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ") + choices[i];
+  return list;
 }
 
 template <class... Parts>

@@ -33,12 +33,13 @@ Var sqrt(Var x);                         // square root
 Var square(Var x);                       // x^2
 Var abs(Var x);                          // |x|; gradient 0 at 0
 Var relu(Var x);                         // max(x, 0); gradient 0 at 0
-Var leaky_relu(Var x, float slope = 0.01f);  // x for x >= 0, slope * x below
-Var elu(Var x, float alpha = 1.0f);      // x for x > 0, alpha * (e^x - 1) below
+Var leaky_relu(Var x, float slope = 0.01f);  // x for x >= 0, slope * x below; slope > 0
+Var elu(Var x, float alpha = 1.0f);      // x for x > 0, alpha * (e^x - 1) below; alpha > 0
 Var sigmoid(Var x);                      // 1 / (1 + e^-x), exact 0 and 1 at -inf and +inf
 Var log_sigmoid(Var x);                  // log(sigmoid(x)), stable for large |x|
 Var tanh(Var x);                         // hyperbolic tangent
 Var softplus(Var x);                     // log(1 + e^x), stable for large |x|
+Var activate(Var x, kernels::Activation activation);  // the op above of that name; identity: x itself
 Var clamp(Var x, float low, float high); // min(max(x, low), high); gradient passes on [low, high]
 
 // --- special functions (ops/special.cpp) ----------------------------------------------

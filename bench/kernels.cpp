@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "autodiff/kernels/activation.h"
 #include "autodiff/kernels/gemm.h"
 #include "autodiff/kernels/isa.h"
 #include "autodiff/kernels/optimizer.h"
@@ -231,9 +232,14 @@ void register_all() {
   const std::vector<MathCase> math = {
       {"exp", vector_exp, reference_exp, -10.0f, 10.0f},
       {"log", vector_log, reference_log, 1e-3f, 1e3f},
-      {"tanh", vector_tanh, reference_tanh, -5.0f, 5.0f},
-      {"sigmoid", vector_sigmoid, reference_sigmoid, -10.0f, 10.0f},
-      {"softplus", vector_softplus, reference_softplus, -10.0f, 10.0f},
+      {"tanh", [](float* y, const float* x, int64_t n) { activation_forward(y, x, n, Activation::tanh); },
+       [](float* y, const float* x, int64_t n) { activation_forward_reference(y, x, n, Activation::tanh); }, -5.0f, 5.0f},
+      {"sigmoid", [](float* y, const float* x, int64_t n) { activation_forward(y, x, n, Activation::sigmoid); },
+       [](float* y, const float* x, int64_t n) { activation_forward_reference(y, x, n, Activation::sigmoid); }, -10.0f,
+       10.0f},
+      {"softplus", [](float* y, const float* x, int64_t n) { activation_forward(y, x, n, Activation::softplus); },
+       [](float* y, const float* x, int64_t n) { activation_forward_reference(y, x, n, Activation::softplus); }, -10.0f,
+       10.0f},
   };
   const std::vector<std::pair<std::string, int64_t>> sizes = {{"4KiB", 1024}, {"64MiB", int64_t{16} << 20}};
   for (const MathCase& f : math)

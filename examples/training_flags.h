@@ -18,6 +18,7 @@
 #include "examples/cli.h"
 #include "models/training.h"
 #include "nn/init.h"
+#include "nn/layers.h"
 
 namespace aevb::examples {
 
@@ -44,8 +45,8 @@ inline void add_training_flags(CLI::App& app, models::TrainingOptions& options, 
   app.add_option("--hidden", model.hidden_sizes, "hidden layer sizes, comma-separated (400 or 500,500)")
       ->check(size_list(65536));
   app.add_option("--latent", model.latent, variational ? "latent size Z" : "code size")->check(CLI::Range(int64_t{1}, int64_t{4096}));
-  app.add_option("--activation", model.activation, "relu, leaky_relu, elu, tanh, sigmoid or softplus")
-      ->check(CLI::IsMember({"relu", "leaky_relu", "elu", "tanh", "sigmoid", "softplus"}));
+  app.add_option("--activation", model.activation, aevb::or_list(nn::activation_names()))
+      ->check(CLI::IsMember(nn::activation_names()));
   app.add_option("--init", model.init, "torch_uniform (PyTorch's Linear default, the default here), default "
                  "(he_uniform for relu, glorot_uniform for tanh), he_uniform, he_normal, glorot_uniform, glorot_normal")
       ->check(CLI::IsMember({"default", "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "torch_uniform"}));

@@ -6,35 +6,30 @@
 
 namespace aevb::nn {
 
+std::vector<std::string> activation_names() {
+  std::vector<std::string> names;
+  for (Activation a : kernels::kAllActivations)
+    if (a != Activation::identity) names.emplace_back(kernels::activation_name(a));
+  return names;
+}
+
 Activation parse_activation(const std::string& name) {
-  for (Activation a : {Activation::relu, Activation::leaky_relu, Activation::elu, Activation::tanh,
-                       Activation::sigmoid, Activation::softplus})
-    if (name == to_string(a)) return a;
-  fail("unknown activation '", name, "': expected relu, leaky_relu, elu, tanh, sigmoid or softplus");
+  for (Activation a : kernels::kAllActivations)
+    if (a != Activation::identity && name == kernels::activation_name(a)) return a;
+  fail("unknown activation '", name, "': expected ", or_list(activation_names()));
 }
 
 const char* to_string(Activation activation) { return kernels::activation_name(activation); }
 
-Var activate(Var x, Activation activation) {
-  switch (activation) {
-    case Activation::identity: return x;
-    case Activation::relu: return relu(x);
-    case Activation::leaky_relu: return leaky_relu(x);
-    case Activation::elu: return elu(x);
-    case Activation::tanh: return tanh(x);
-    case Activation::sigmoid: return sigmoid(x);
-    case Activation::softplus: return softplus(x);
-  }
-  fail("activate: unknown activation");
+Var ActivationLayer::forward(Var x) {
+  ModuleScope scope(&path());
+  return activate(x, activation_);
 }
 
 Init default_init(Activation activation) {
-  switch (activation) {
-    case Activation::relu:
-    case Activation::leaky_relu:
-    case Activation::elu: return Init::he_uniform;
-    default: return Init::glorot_uniform;
-  }
+  bool rectifier = false;
+  kernels::with_activation(activation, [&]<class F>() { rectifier = F::rectifier; });
+  return rectifier ? Init::he_uniform : Init::glorot_uniform;
 }
 
 Linear::Linear(int64_t inputs, int64_t outputs, Rng& rng, Init init, Activation activation)

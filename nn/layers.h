@@ -15,12 +15,13 @@ namespace aevb::nn {
 
 // The engine's activations (kernels/activation.h), one enum for layers and kernels.
 using Activation = kernels::Activation;
-// The nonlinearities a program's --activation offers (all but identity); throws
-// listing them.
+// The nonlinearities a program's --activation offers (all but identity), in order.
+std::vector<std::string> activation_names();
+// One of those by name; throws listing them.
 Activation parse_activation(const std::string& name);
 const char* to_string(Activation activation);  // kernels::activation_name
-Var activate(Var x, Activation activation);
-// The initializer that keeps activations' variance steady through this nonlinearity.
+// The initializer that keeps activations' variance steady through this nonlinearity:
+// he_uniform for the rectifiers, glorot_uniform for the others.
 Init default_init(Activation activation);
 
 // y[N,O] = f(x[N,I] weight[I,O] + bias[O]), f applied in the same op, in the product's
@@ -43,10 +44,7 @@ class Linear : public Layer {
 class ActivationLayer : public Layer {
  public:
   explicit ActivationLayer(Activation activation) : activation_(activation) {}
-  Var forward(Var x) override {
-    ModuleScope scope(&path());
-    return activate(x, activation_);
-  }
+  Var forward(Var x) override;  // the op of that name (ops.h's activate)
   Activation activation() const { return activation_; }
 
  private:

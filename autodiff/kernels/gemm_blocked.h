@@ -73,7 +73,7 @@ struct BlockedGemm {
     if (cols == Nv * W) {
       // The epilogue's fields are read once: stores to C could alias them.
       const float* bias = Finish ? epilogue->bias : nullptr;
-      auto store = [&]<Activation A>() {
+      auto store = [&]<class F>() {
         const Batch alpha_v(alpha), beta_v(beta);
         for (int r = 0; r < Rows; ++r)
           for (int v = 0; v < Nv; ++v) {
@@ -83,7 +83,7 @@ struct BlockedGemm {
             if (beta != 0.0f) value = xsimd::fma(beta_v, Batch::load_unaligned(out), value);
             if constexpr (Finish) {
               if (bias != nullptr) value = value + Batch::load_unaligned(bias + v * W);
-              value = activate_lanes<A>(value);
+              value = F::forward(value);
             }
             value.store_unaligned(out);
           }
@@ -91,7 +91,7 @@ struct BlockedGemm {
       if constexpr (Finish)
         with_activation(epilogue->activation, store);
       else
-        store.template operator()<Activation::identity>();
+        store.template operator()<Identity>();
       return;
     }
     // An edge tile: the accumulators go to memory, and a separate (not inlined)
@@ -108,7 +108,7 @@ struct BlockedGemm {
                                                 float alpha, float beta, const Epilogue* epilogue) {
     const Batch alpha_v(alpha), beta_v(beta);
     const float* bias = Finish ? epilogue->bias : nullptr;
-    auto store = [&]<Activation A>() {
+    auto store = [&]<class F>() {
       for (int r = 0; r < rows; ++r)
         for (int v = 0; v < nv && v * W < cols; ++v) {
           float* out = c + r * ldc + v * W;
@@ -117,7 +117,7 @@ struct BlockedGemm {
           if (beta != 0.0f) value = xsimd::fma(beta_v, load_padded<Batch>(out, valid, 0.0f), value);
           if constexpr (Finish) {
             if (bias != nullptr) value = value + load_padded<Batch>(bias + v * W, valid, 0.0f);
-            value = activate_lanes<A>(value);
+            value = F::forward(value);
           }
           store_partial(out, value, valid);
         }
@@ -125,7 +125,7 @@ struct BlockedGemm {
     if constexpr (Finish)
       with_activation(epilogue->activation, store);
     else
-      store.template operator()<Activation::identity>();
+      store.template operator()<Identity>();
   }
 
   using MicroKernel = void (*)(int64_t, const float*, const float*, int64_t, float*, int64_t, int, float, float,

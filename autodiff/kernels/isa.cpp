@@ -88,6 +88,12 @@ Isa initial_isa() {
 
 std::atomic<const IsaKernels*> active_table{nullptr};
 
+template <class... Activations>
+constexpr std::array<UnaryKernel, sizeof...(Activations)> activation_forward_references(
+    ActivationList<Activations...>) {
+  return {&forward_reference<Activations>...};
+}
+
 }  // namespace
 
 const char* isa_name(Isa isa) {
@@ -143,9 +149,7 @@ const IsaKernels& scalar_kernels() {
       .exp = &reference_exp,
       .log = &reference_log,
       .log1p = &reference_log1p,
-      .tanh = &reference_tanh,
-      .sigmoid = &reference_sigmoid,
-      .softplus = &reference_softplus,
+      .activation_forward = activation_forward_references(AllActivations{}),
       // The fused kernels' dispatchers run their reference loops instead.
       .sgd = nullptr,
       .adagrad = nullptr,

@@ -3,6 +3,7 @@
 // vector_math_impl.h, compiled with that set's flags; isa.cpp picks the table.
 #pragma once
 
+#include <array>
 #include <cstdint>
 
 #include "autodiff/kernels/activation.h"
@@ -43,7 +44,9 @@ struct IsaKernels {
   int gemm_mr, gemm_nr;
   // Runs on every thread of a team (or alone); see BlockedGemm::run.
   void (*gemm)(const GemmProblem&, const GemmBlocking&, float* a_packed, float* b_packed);
-  UnaryKernel exp, log, log1p, tanh, sigmoid, softplus;
+  UnaryKernel exp, log, log1p;
+  // y = f(x) for each activation f, indexed by Activation (kernels/activation.h)
+  std::array<UnaryKernel, AllActivations::size> activation_forward;
   // Fused kernels; null in the scalar table, whose callers run the reference loops.
   void (*sgd)(float* param, float* velocity, const float* grad, int64_t count, const OptimizerStep&);
   void (*adagrad)(float* param, float* sum_squares, const float* grad, int64_t count, const OptimizerStep&);

@@ -17,6 +17,11 @@ void blocked_gemm(const GemmProblem& problem, const GemmBlocking& blocking, floa
   BlockedGemm<Arch>::run(problem, blocking, a_packed, b_packed);
 }
 
+template <class Arch, class... Activations>
+constexpr std::array<UnaryKernel, sizeof...(Activations)> activation_forward_kernels(ActivationList<Activations...>) {
+  return {&map_batches<Arch, ForwardOf<Activations>>...};
+}
+
 template <class Arch>
 IsaKernels make_isa_kernels(Isa isa) {
   return IsaKernels{
@@ -28,9 +33,7 @@ IsaKernels make_isa_kernels(Isa isa) {
       .exp = &map_batches<Arch, ExpFormula>,
       .log = &map_batches<Arch, LogFormula>,
       .log1p = &map_batches<Arch, Log1pFormula>,
-      .tanh = &map_batches<Arch, TanhFormula>,
-      .sigmoid = &map_batches<Arch, SigmoidFormula>,
-      .softplus = &map_batches<Arch, SoftplusFormula>,
+      .activation_forward = activation_forward_kernels<Arch>(AllActivations{}),
       .sgd = &sgd<Arch>,
       .adagrad = &adagrad<Arch>,
       .adam = &adam<Arch>,

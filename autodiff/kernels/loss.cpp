@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numbers>
 
+#include "autodiff/kernels/activation.h"
 #include "autodiff/kernels/isa_kernels.h"
 #include "autodiff/kernels/parallel.h"
 #include "autodiff/kernels/vector_math.h"
@@ -45,7 +46,7 @@ void bce_with_logits_forward_reference(float* y, const float* logits, const floa
 void bce_with_logits_backward_reference(float* dlogits, float* dtargets, const float* dy, const float* logits,
                                         const float* targets, int64_t count) {
   for (int64_t i = 0; i < count; ++i) {
-    if (dlogits) dlogits[i] += dy[i] * (stable_sigmoid(logits[i]) - targets[i]);
+    if (dlogits) dlogits[i] += dy[i] * (Sigmoid::forward(logits[i]) - targets[i]);
     if (dtargets) dtargets[i] += -dy[i] * logits[i];
   }
 }

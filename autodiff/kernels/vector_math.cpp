@@ -22,9 +22,6 @@ void run(UnaryKernel IsaKernels::*kernel, float* y, const float* x, int64_t coun
 void vector_exp(float* y, const float* x, int64_t count) { run(&IsaKernels::exp, y, x, count); }
 void vector_log(float* y, const float* x, int64_t count) { run(&IsaKernels::log, y, x, count); }
 void vector_log1p(float* y, const float* x, int64_t count) { run(&IsaKernels::log1p, y, x, count); }
-void vector_tanh(float* y, const float* x, int64_t count) { run(&IsaKernels::tanh, y, x, count); }
-void vector_sigmoid(float* y, const float* x, int64_t count) { run(&IsaKernels::sigmoid, y, x, count); }
-void vector_softplus(float* y, const float* x, int64_t count) { run(&IsaKernels::softplus, y, x, count); }
 
 void reference_exp(float* y, const float* x, int64_t count) {
   for (int64_t i = 0; i < count; ++i) y[i] = std::exp(x[i]);
@@ -34,15 +31,6 @@ void reference_log(float* y, const float* x, int64_t count) {
 }
 void reference_log1p(float* y, const float* x, int64_t count) {
   for (int64_t i = 0; i < count; ++i) y[i] = std::log1p(x[i]);
-}
-void reference_tanh(float* y, const float* x, int64_t count) {
-  for (int64_t i = 0; i < count; ++i) y[i] = std::tanh(x[i]);
-}
-void reference_sigmoid(float* y, const float* x, int64_t count) {
-  for (int64_t i = 0; i < count; ++i) y[i] = stable_sigmoid(x[i]);
-}
-void reference_softplus(float* y, const float* x, int64_t count) {
-  for (int64_t i = 0; i < count; ++i) y[i] = stable_softplus(x[i]);
 }
 
 }  // namespace aevb::kernels

@@ -1,10 +1,13 @@
 // The formulas of kernels/vector_math.h as generic functors, written once for xsimd
-// batches, and the driver that runs them over an array (internal: included by the
-// ISA translation units, each with its own flags).
+// batches (tanh, sigmoid and softplus are the activations' own, kernels/activation.h),
+// and the driver that runs them over an array (internal: included by the ISA
+// translation units, each with its own flags).
 #pragma once
 
 #include <cstdint>
 #include <xsimd/xsimd.hpp>
+
+#include "autodiff/kernels/activation.h"
 
 namespace aevb::kernels {
 namespace {  // internal linkage: each ISA translation unit has its own copy
@@ -24,23 +27,10 @@ struct LogFormula {
 struct Log1pFormula {
   template <class B> B operator()(B x) const { return xsimd::log1p(x); }
 };
-struct TanhFormula {
-  template <class B> B operator()(B x) const { return xsimd::tanh(x); }
-};
-// e = e^-|x| never overflows; sigmoid = 1 / (1 + e) for x >= 0, e / (1 + e) below.
-// NaN stays NaN through e.
-struct SigmoidFormula {
-  template <class B> B operator()(B x) const {
-    const B e = xsimd::exp(-xsimd::abs(x));
-    const B s = B(1.0f) / (B(1.0f) + e);
-    return xsimd::select(x >= B(0.0f), s, e * s);
-  }
-};
-// max(x, 0) + log1p(e^-|x|); NaN propagates through the second term.
-struct SoftplusFormula {
-  template <class B> B operator()(B x) const {
-    return xsimd::max(x, B(0.0f)) + xsimd::log1p(xsimd::exp(-xsimd::abs(x)));
-  }
+// An activation's forward (kernels/activation.h) as a formula for map_batches.
+template <class F>
+struct ForwardOf {
+  template <class B> B operator()(B x) const { return F::forward(x); }
 };
 
 // x[0 .. valid) in a batch whose other lanes hold `fill`.

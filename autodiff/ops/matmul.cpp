@@ -1,5 +1,8 @@
 // Matrix products. Legend: M rows of the result, N its columns, K the inner size;
 // for linear, N the batch, I the inputs, O the outputs.
+#include <array>
+#include <string>
+
 #include "autodiff/kernels/gemm.h"
 #include "autodiff/kernels/reduce.h"
 #include "autodiff/ops.h"
@@ -41,6 +44,23 @@ Var matmul(Var a, Var b, MatmulOptions options) {
   return c;
 }
 
+namespace {
+
+// The op's name in the tape's printouts: "linear", "linear+relu", ... (static storage:
+// the tape keeps the pointer)
+const char* fused_linear_name(kernels::Activation activation) {
+  static const auto names = [] {
+    std::array<std::string, kernels::AllActivations::size> all;
+    for (kernels::Activation a : kernels::kAllActivations)
+      all[static_cast<std::size_t>(a)] =
+          a == kernels::Activation::identity ? "linear" : std::string("linear+") + kernels::activation_name(a);
+    return all;
+  }();
+  return names[static_cast<std::size_t>(activation)].c_str();
+}
+
+}  // namespace
+
 Var linear(Var x, Var weight, Var bias) { return linear(x, weight, bias, kernels::Activation::identity); }
 
 // y = f(x W + b), one op so a layer costs one node, and one pass over y: the gemm adds
@@ -53,13 +73,12 @@ Var linear(Var x, Var weight, Var bias, kernels::Activation activation) {
             b_shape[0] == w_shape[1],
         "linear: shapes x ", x_shape, ", weight ", w_shape, ", bias ", b_shape,
         " do not fit x[N,I] weight[I,O] bias[O]");
+  check(kernels::activation_name(activation) != nullptr, "linear: activation ", static_cast<int>(activation),
+        " is not one of kernels::Activation's");
   const int64_t batch = x_shape[0], inputs = x_shape[1], outputs = w_shape[1];
 
-  // Op names for the tape's printouts, one per activation.
-  static constexpr const char* kNames[] = {"linear", "linear+relu", "linear+leaky_relu", "linear+elu",
-                                           "linear+tanh", "linear+sigmoid", "linear+softplus"};
   Tape& tape = x.tape();
-  Var y = tape.record(kNames[static_cast<int>(activation)], Shape{batch, outputs}, {x, weight, bias});
+  Var y = tape.record(fused_linear_name(activation), Shape{batch, outputs}, {x, weight, bias});
   kernels::linear_forward(tape.value_buffer(y), x.data(), weight.data(), bias.data(), batch, inputs, outputs,
                           activation);
   // The gradient before f, in arena memory taken now so that backward allocates nothing.

@@ -3,12 +3,13 @@
 #include <algorithm>
 #include <cmath>
 
+#include "autodiff/kernels/activation.h"
 #include "autodiff/ops.h"
 #include "autodiff/ops/elementwise_op.h"
 
 namespace aevb {
-using kernels::stable_sigmoid;
-using kernels::stable_softplus;
+using kernels::Sigmoid;
+using kernels::Softplus;
 
 // y = -x: built from mul by a scalar, so it needs no backward of its own.
 Var neg(Var x) { return mul(x, -1.0f); }
@@ -51,46 +52,64 @@ Var abs(Var x) {
                   [](float dy, float v, float) { return v > 0 ? dy : (v < 0 ? -dy : 0.0f); });
 }
 
-// y = max(x, 0);  dx += dy * [x > 0]. Written `x < 0 ? 0 : x` so NaN passes through.
-Var relu(Var x) {
-  return unary_op("relu", x, [](float v) { return v < 0 ? 0.0f : v; },
-                  [](float dy, float v, float) { return v > 0 ? dy : 0.0f; });
+// The activations: each formula and derivative is its definition in
+// kernels/activation.h, shared with the fused linear layers; the derivative reads y.
+// The forward is the vectorized activation kernel; a leaky_relu or elu with another
+// parameter than the fused layers' runs the same formula one element at a time.
+template <class F>
+Var activation_op(Var x) {
+  return unary_array_op(
+      F::name, x, [](float* y, const float* v, int64_t count) { kernels::activation_forward(y, v, count, F::kind); },
+      [](float dy, float, float y) { return F::derivative(dy, y); });
 }
 
-// y = x for x >= 0, slope * x below;  dx += dy * (x >= 0 ? 1 : slope)
+Var activate(Var x, kernels::Activation activation) {
+  check(kernels::activation_name(activation) != nullptr, "activate: activation ", static_cast<int>(activation),
+        " is not one of kernels::Activation's (input shape ", x.shape(), ")");
+  if (activation == kernels::Activation::identity) return x;
+  Var y;
+  kernels::with_activation(activation, [&]<class F>() { y = activation_op<F>(x); });
+  return y;
+}
+
+// y = max(x, 0);  dx += dy * [y > 0]
+Var relu(Var x) { return activation_op<kernels::Relu>(x); }
+
+// y = x for x >= 0, slope * x below;  dx += dy * (y < 0 ? slope : 1)
 Var leaky_relu(Var x, float slope) {
-  return unary_op("leaky_relu", x, [slope](float v) { return v < 0 ? slope * v : v; },
-                  [slope](float dy, float v, float) { return v < 0 ? slope * dy : dy; });
+  using kernels::LeakyRelu;
+  // The derivative reads the sign of x from y, which only a positive slope keeps.
+  check(slope > 0 && std::isfinite(slope), "leaky_relu: slope ", slope, " must be positive and finite (input shape ",
+        x.shape(), ")");
+  if (slope == LeakyRelu::kSlope) return activation_op<LeakyRelu>(x);
+  return unary_op("leaky_relu", x, [slope](float v) { return LeakyRelu::forward(v, slope); },
+                  [slope](float dy, float, float y) { return LeakyRelu::derivative(dy, y, slope); });
 }
 
-// y = x for x > 0, alpha (e^x - 1) below;  dx += dy * (x > 0 ? 1 : y + alpha)
+// y = x for x > 0, alpha (e^x - 1) below;  dx += dy * (y > 0 ? 1 : y + alpha)
 Var elu(Var x, float alpha) {
-  return unary_op("elu", x, [alpha](float v) { return v > 0 ? v : alpha * std::expm1(v); },
-                  [alpha](float dy, float v, float y) { return v > 0 ? dy : dy * (y + alpha); });
+  using kernels::Elu;
+  check(alpha > 0 && std::isfinite(alpha), "elu: alpha ", alpha, " must be positive and finite (input shape ",
+        x.shape(), ")");
+  if (alpha == Elu::kAlpha) return activation_op<Elu>(x);
+  return unary_op("elu", x, [alpha](float v) { return Elu::forward(v, alpha); },
+                  [alpha](float dy, float, float y) { return Elu::derivative(dy, y, alpha); });
 }
 
 // y = 1 / (1 + e^-x);  dx += dy * y (1 - y)
-Var sigmoid(Var x) {
-  return unary_array_op("sigmoid", x, kernels::vector_sigmoid,
-                        [](float dy, float, float y) { return dy * y * (1.0f - y); });
-}
+Var sigmoid(Var x) { return activation_op<kernels::Sigmoid>(x); }
 
 // y = log sigmoid(x) = -softplus(-x);  dx += dy * sigmoid(-x)
 Var log_sigmoid(Var x) {
-  return unary_op("log_sigmoid", x, [](float v) { return -stable_softplus(-v); },
-                  [](float dy, float v, float) { return dy * stable_sigmoid(-v); });
+  return unary_op("log_sigmoid", x, [](float v) { return -Softplus::forward(-v); },
+                  [](float dy, float v, float) { return dy * Sigmoid::forward(-v); });
 }
 
 // y = tanh x;  dx += dy * (1 - y^2)
-Var tanh(Var x) {
-  return unary_array_op("tanh", x, kernels::vector_tanh, [](float dy, float, float y) { return dy * (1.0f - y * y); });
-}
+Var tanh(Var x) { return activation_op<kernels::Tanh>(x); }
 
-// y = log(1 + e^x);  dx += dy * sigmoid(x)
-Var softplus(Var x) {
-  return unary_array_op("softplus", x, kernels::vector_softplus,
-                  [](float dy, float v, float) { return dy * stable_sigmoid(v); });
-}
+// y = log(1 + e^x);  dx += dy * sigmoid(x) = dy * (1 - e^-y)
+Var softplus(Var x) { return activation_op<kernels::Softplus>(x); }
 
 // y = min(max(x, low), high);  dx += dy * [low <= x <= high]
 Var clamp(Var x, float low, float high) {

@@ -7,10 +7,12 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <string>
 #include <vector>
 
+#include "autodiff/kernels/activation.h"
 #include "autodiff/kernels/gemm.h"
 #include "autodiff/kernels/isa.h"
 #include "autodiff/kernels/rng.h"
@@ -23,7 +25,7 @@ using aevb::testing::ulps_between;
 
 namespace {
 
-using ArrayFunction = void (*)(float*, const float*, int64_t);
+using ArrayFunction = std::function<void(float*, const float*, int64_t)>;
 
 struct MathFunction {
   std::string name;
@@ -32,15 +34,22 @@ struct MathFunction {
   int64_t max_ulps;     // agreement with the C library
 };
 
+// exp, log and log1p, then every activation's forward kernel (kernels/activation.h),
+// each against its reference loop.
 const std::vector<MathFunction>& math_functions() {
-  static const std::vector<MathFunction> functions = {
-      {"exp", vector_exp, reference_exp, -87.0f, 88.0f, 2},
-      {"log", vector_log, reference_log, 1e-30f, 1e30f, 2},
-      {"log1p", vector_log1p, reference_log1p, -0.999f, 1e6f, 2},
-      {"tanh", vector_tanh, reference_tanh, -12.0f, 12.0f, 4},
-      {"sigmoid", vector_sigmoid, reference_sigmoid, -100.0f, 100.0f, 4},
-      {"softplus", vector_softplus, reference_softplus, -100.0f, 100.0f, 4},
-  };
+  static const std::vector<MathFunction> functions = [] {
+    std::vector<MathFunction> all = {
+        {"exp", vector_exp, reference_exp, -87.0f, 88.0f, 2},
+        {"log", vector_log, reference_log, 1e-30f, 1e30f, 2},
+        {"log1p", vector_log1p, reference_log1p, -0.999f, 1e6f, 2},
+    };
+    for (Activation a : kAllActivations)
+      all.push_back({activation_name(a),
+                     [a](float* y, const float* x, int64_t count) { activation_forward(y, x, count, a); },
+                     [a](float* y, const float* x, int64_t count) { activation_forward_reference(y, x, count, a); },
+                     -100.0f, 100.0f, 4});
+    return all;
+  }();
   return functions;
 }
 

@@ -61,16 +61,14 @@ TEST_CASE("linear: x W + b, value and gradients") {
 TEST_CASE("fused linear: f(x W + b) equals linear then the activation op, and its gradients check") {
   using kernels::Activation;
   Tensor x = random_tensor({5, 7}, 37), w = random_tensor({7, 3}, 38), b = random_tensor({3}, 39);
-  const std::pair<Activation, Var (*)(Var)> cases[] = {
-      {Activation::relu, [](Var v) { return relu(v); }},          {Activation::leaky_relu, [](Var v) { return leaky_relu(v); }},
-      {Activation::elu, [](Var v) { return elu(v); }},            {Activation::tanh, [](Var v) { return tanh(v); }},
-      {Activation::sigmoid, [](Var v) { return sigmoid(v); }},    {Activation::softplus, [](Var v) { return softplus(v); }},
-      {Activation::identity, [](Var v) { return v; }}};
-  for (const auto& [activation, op] : cases) {
+  for (Activation activation : kernels::kAllActivations) {
     CAPTURE(kernels::activation_name(activation));
     Tape tape;
     Var fused = linear(tape.input(x), tape.input(w), tape.input(b), activation);
-    Var separate = op(linear(tape.input(x), tape.input(w), tape.input(b)));
+    Var separate = activate(linear(tape.input(x), tape.input(w), tape.input(b)), activation);
+    CHECK(std::string(tape.node(fused).op) == (activation == Activation::identity
+                                    ? std::string("linear")
+                                    : "linear+" + std::string(kernels::activation_name(activation))));
     for (int64_t i = 0; i < fused.numel(); ++i) CHECK(fused.data()[i] == doctest::Approx(separate.data()[i]).epsilon(1e-5));
     check_gradients([activation](std::span<const Var> v) { return linear(v[0], v[1], v[2], activation); }, {x, w, b});
   }

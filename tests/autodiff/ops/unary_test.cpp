@@ -2,7 +2,9 @@
 // differences on random inputs away from kinks, and edge inputs (0, large, +-inf, NaN).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <string>
 
 #include "autodiff/autodiff.h"
 #include "tests/autodiff/op_test_helpers.h"
@@ -34,10 +36,14 @@ std::vector<UnaryCase> unary_cases() {
       {"square", [](Var x) { return square(x); }, [](float v) { return v * v; }, -3, 3, {}},
       {"abs", [](Var x) { return abs(x); }, [](float v) { return std::fabs(v); }, -3, 3, {0}},
       {"relu", [](Var x) { return relu(x); }, [](float v) { return v > 0 ? v : 0.0f; }, -3, 3, {0}},
-      {"leaky_relu", [](Var x) { return leaky_relu(x, 0.2f); }, [](float v) { return v > 0 ? v : 0.2f * v; }, -3, 3,
+      {"leaky_relu (slope 0.2)", [](Var x) { return leaky_relu(x, 0.2f); }, [](float v) { return v > 0 ? v : 0.2f * v; }, -3, 3,
        {0}},
-      {"elu", [](Var x) { return elu(x, 1.5f); }, [](float v) { return v > 0 ? v : 1.5f * std::expm1(v); }, -3, 3,
+      {"elu (alpha 1.5)", [](Var x) { return elu(x, 1.5f); }, [](float v) { return v > 0 ? v : 1.5f * std::expm1(v); }, -3, 3,
        {0}},
+      // The fused layers' parameters, which run the vectorized activation kernel
+      {"leaky_relu", [](Var x) { return leaky_relu(x); }, [](float v) { return v > 0 ? v : 0.01f * v; },
+       -3, 3, {0}},
+      {"elu", [](Var x) { return elu(x); }, [](float v) { return v > 0 ? v : std::expm1(v); }, -3, 3, {0}},
       {"sigmoid", [](Var x) { return sigmoid(x); }, reference_sigmoid, -5, 5, {}},
       {"log_sigmoid", [](Var x) { return log_sigmoid(x); },
        [](float v) { return static_cast<float>(std::log(reference_sigmoid(v))); }, -5, 5, {}},
@@ -54,6 +60,25 @@ std::vector<UnaryCase> unary_cases() {
 }
 
 }  // namespace
+
+TEST_CASE("unary ops: every activation of kernels/activation.h has its row above, and activate() is that op") {
+  for (kernels::Activation a : kernels::kAllActivations) {
+    if (a == kernels::Activation::identity) continue;
+    const std::string name = kernels::activation_name(a);
+    CAPTURE(name);
+    const std::vector<UnaryCase> cases = unary_cases();
+    const auto row = std::find_if(cases.begin(), cases.end(), [&](const UnaryCase& c) { return c.name == name; });
+    REQUIRE(row != cases.end());
+    const std::vector<float> xs = {-2.5f, -0.5f, 0.0f, 0.25f, 3.0f};
+    check_values(outputs_at([a](Var x) { return activate(x, a); }, xs), outputs_at(row->op, xs), 0.0f);
+    check_values(derivatives_at([a](Var x) { return activate(x, a); }, xs), derivatives_at(row->op, xs), 0.0f);
+  }
+  Tape tape;
+  Var x = tape.input(Tensor::ones({2}));
+  CHECK(activate(x, kernels::Activation::identity).index() == x.index());
+  CHECK_THROWS_WITH_AS(activate(x, static_cast<kernels::Activation>(200)),
+                       "activate: activation 200 is not one of kernels::Activation's (input shape [2])", Error);
+}
 
 TEST_CASE("unary ops: values match the reference") {
   for (const UnaryCase& c : unary_cases()) {
@@ -114,4 +139,12 @@ TEST_CASE("unary ops: bad arguments are refused") {
   Var x = tape.input(Tensor::ones({2, 3}));
   CHECK_THROWS_WITH_AS(clamp(x, 1.0f, -1.0f), "clamp: low 1 is above high -1 (input shape [2,3])", Error);
   CHECK_THROWS_WITH_AS(div(x, 0.0f), "div: division of shape [2,3] by the scalar 0", Error);
+  // The derivatives read the sign of x from y, which a slope or alpha <= 0 would not keep.
+  CHECK_THROWS_WITH_AS(leaky_relu(x, 0.0f), "leaky_relu: slope 0 must be positive and finite (input shape [2,3])",
+                       Error);
+  CHECK_THROWS_WITH_AS(leaky_relu(x, -0.5f), "leaky_relu: slope -0.5 must be positive and finite (input shape [2,3])",
+                       Error);
+  CHECK_THROWS_AS(leaky_relu(x, kNaN), Error);
+  CHECK_THROWS_WITH_AS(elu(x, -1.0f), "elu: alpha -1 must be positive and finite (input shape [2,3])", Error);
+  CHECK_THROWS_AS(elu(x, kInf), Error);
 }
