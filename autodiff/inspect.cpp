@@ -60,6 +60,54 @@ std::string format_tape(const Tape& tape) {
   return out.str();
 }
 
+namespace {
+
+// Keeps each input's gradient before a node runs and measures what the node added.
+class TraceObserver : public BackwardObserver {
+ public:
+  explicit TraceObserver(BackwardTrace& trace) : trace_(trace) {}
+
+  void before(const Tape& tape, int32_t index) override {
+    const Node& n = tape.node_at(index);
+    before_.clear();
+    for (int32_t k = 0; k < n.input_count; ++k) {
+      const Node& input = tape.node_at(n.inputs[k]);
+      before_.emplace_back(input.grad ? std::vector<float>(input.grad, input.grad + input.shape.numel())
+                                      : std::vector<float>());
+    }
+  }
+
+  void after(const Tape& tape, int32_t index) override {
+    const Node& n = tape.node_at(index);
+    BackwardTrace::Step step{index, {}};
+    for (int32_t k = 0; k < n.input_count; ++k) {
+      const Node& input = tape.node_at(n.inputs[k]);
+      if (!input.grad) continue;
+      const std::vector<float>& was = before_[static_cast<std::size_t>(k)];
+      double squares = 0;
+      for (int64_t e = 0; e < input.shape.numel(); ++e) {
+        const double delta = static_cast<double>(input.grad[e]) - (was.empty() ? 0.0 : was[static_cast<std::size_t>(e)]);
+        squares += delta * delta;
+      }
+      step.passed.emplace_back(n.inputs[k], std::sqrt(squares));
+    }
+    trace_.steps.push_back(std::move(step));
+  }
+
+ private:
+  BackwardTrace& trace_;
+  std::vector<std::vector<float>> before_;
+};
+
+}  // namespace
+
+BackwardTrace trace_backward(Tape& tape, Var loss) {
+  BackwardTrace trace;
+  TraceObserver observer(trace);
+  tape.backward(loss, observer);
+  return trace;
+}
+
 std::string format_trace(const Tape& tape, const BackwardTrace& trace) {
   std::ostringstream out;
   out.precision(4);

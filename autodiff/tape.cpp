@@ -215,17 +215,26 @@ std::string Tape::describe_origin(int32_t index) const {
   return message.str();
 }
 
-void Tape::backward(Var loss, BackwardTrace& trace) {
-  trace.steps.clear();
-  tracing_ = &trace;
-  struct StopTracing {
-    BackwardTrace*& slot;
-    ~StopTracing() { slot = nullptr; }
-  } stop{tracing_};
-  backward(loss);
+void Tape::backward(Var loss) { walk_backward(loss, nullptr); }
+void Tape::backward(Var loss, BackwardObserver& observer) { walk_backward(loss, &observer); }
+
+void Tape::walk_backward(Var loss, BackwardObserver* observer) {
+  prepare_backward(loss);
+  // The record is already in topological order: walking it backwards visits every
+  // node after all the nodes that consume it.
+  for (int32_t i = loss.index_; i >= 0; --i) {
+    const Node& n = nodes_[static_cast<std::size_t>(i)];
+    if (!n.requires_grad || !n.backward) continue;
+    if (observer != nullptr) observer->before(*this, i);
+    n.backward();
+    if (observer != nullptr) observer->after(*this, i);
+  }
+  backward_done_ = true;
 }
 
-void Tape::backward(Var loss) {
+// The checks, the zeroed gradients of the intermediate values, anomaly mode's scan and
+// the seed dloss/dloss = 1.
+void Tape::prepare_backward(Var loss) {
   Node& root = node(loss);
   check(!backward_done_, "backward: this recording was already differentiated; clear() the tape and record the "
                          "step again (gradients of parameters keep accumulating until zero_grad)");
@@ -233,7 +242,6 @@ void Tape::backward(Var loss) {
         " has shape ", root.shape, "; reduce it with sum or mean first");
   check(root.requires_grad, "backward: the loss (", root.op, " #", loss.index_,
         ") does not depend on any parameter, or was recorded under NoGradGuard");
-
   // Gradients of intermediate values live in the arena, zeroed, then accumulate.
   for (int32_t i = 0; i <= loss.index_; ++i) {
     Node& n = nodes_[static_cast<std::size_t>(i)];
@@ -245,36 +253,6 @@ void Tape::backward(Var loss) {
   if (anomaly_detection_)
     for (int32_t i = 0; i <= loss.index_; ++i) check_finite(i);
   root.grad[0] += 1.0f;
-  // The record is already in topological order: walking it backwards visits every
-  // node after all the nodes that consume it.
-  for (int32_t i = loss.index_; i >= 0; --i) {
-    const Node& n = nodes_[static_cast<std::size_t>(i)];
-    if (!n.requires_grad || !n.backward) continue;
-    if (tracing_ == nullptr) {
-      n.backward();
-      continue;
-    }
-    // Tracing: keep each input's gradient, run the node, measure what it added.
-    BackwardTrace::Step step{i, {}};
-    std::vector<std::vector<float>> before;
-    for (int32_t k = 0; k < n.input_count; ++k) {
-      const Node& input = nodes_[static_cast<std::size_t>(n.inputs[k])];
-      before.emplace_back(input.grad ? std::vector<float>(input.grad, input.grad + input.shape.numel()) : std::vector<float>());
-    }
-    n.backward();
-    for (int32_t k = 0; k < n.input_count; ++k) {
-      const Node& input = nodes_[static_cast<std::size_t>(n.inputs[k])];
-      if (!input.grad) continue;
-      double squares = 0;
-      for (int64_t e = 0; e < input.shape.numel(); ++e) {
-        double delta = static_cast<double>(input.grad[e]) - before[static_cast<std::size_t>(k)][static_cast<std::size_t>(e)];
-        squares += delta * delta;
-      }
-      step.passed.emplace_back(n.inputs[k], std::sqrt(squares));
-    }
-    tracing_->steps.push_back(std::move(step));
-  }
-  backward_done_ = true;
 }
 
 void Tape::clear() {

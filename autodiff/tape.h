@@ -18,40 +18,20 @@
 //   does not free: a steady-state training step makes no heap allocation.
 #pragma once
 
-#include <cstddef>
 #include <cstdint>
 #include <initializer_list>
-#include <new>
 #include <string>
-#include <type_traits>
 #include <vector>
 
 #include "autodiff/arena.h"
+#include "autodiff/backward_fn.h"
 #include "autodiff/error.h"
 #include "autodiff/tensor.h"
 
 namespace aevb {
 
+class Parameter;
 class Tape;
-
-// A trainable tensor with a persistent value and gradient.
-class Parameter {
- public:
-  Parameter(std::string name, Tensor value);
-
-  const std::string& name() const { return name_; }
-  const Shape& shape() const { return value_.shape(); }
-  Tensor& value() { return value_; }
-  const Tensor& value() const { return value_; }
-  Tensor& grad() { return grad_; }
-  const Tensor& grad() const { return grad_; }
-  void zero_grad() { grad_.fill(0.0f); }
-
- private:
-  std::string name_;
-  Tensor value_;
-  Tensor grad_;
-};
 
 enum class NodeKind : uint8_t {
   parameter,  // a leaf that receives a gradient
@@ -60,6 +40,20 @@ enum class NodeKind : uint8_t {
   op,         // the result of an op
 };
 const char* to_string(NodeKind kind);
+
+struct Node {
+  const char* op = "";  // the op's name, or "parameter" / "input" / "noise" for leaves
+  const std::string* module = nullptr;  // the module the op ran in ("encoder.hidden1"), if any
+  NodeKind kind = NodeKind::op;
+  bool requires_grad = false;
+  Shape shape;
+  float* value = nullptr;
+  float* grad = nullptr;
+  const int32_t* inputs = nullptr;  // indices of the input nodes, in argument order
+  int32_t input_count = 0;
+  const Parameter* parameter = nullptr;  // for parameter leaves: where the value and gradient live
+  BackwardFn backward;
+};
 
 // A handle to one value on a tape.
 class Var {
@@ -85,42 +79,6 @@ class Var {
   Tape* tape_ = nullptr;
   int32_t index_ = -1;
   uint32_t generation_ = 0;
-};
-
-// A closure kept inside the node: no heap allocation. Captures must be trivially
-// copyable (Vars, sizes, scalars, pointers into the arena), which is all a backward needs.
-class BackwardFn {
- public:
-  static constexpr std::size_t kCapacity = 128;
-
-  template <class F>
-  void set(const F& function) {
-    static_assert(sizeof(F) <= kCapacity, "backward closure captures too much; save values in the arena");
-    static_assert(alignof(F) <= alignof(std::max_align_t));
-    static_assert(std::is_trivially_copyable_v<F>, "backward closure must capture only trivially copyable values");
-    ::new (static_cast<void*>(storage_)) F(function);
-    invoke_ = [](const std::byte* storage) { (*std::launder(reinterpret_cast<const F*>(storage)))(); };
-  }
-  explicit operator bool() const { return invoke_ != nullptr; }
-  void operator()() const { invoke_(storage_); }
-
- private:
-  alignas(std::max_align_t) std::byte storage_[kCapacity];
-  void (*invoke_)(const std::byte*) = nullptr;
-};
-
-struct Node {
-  const char* op = "";  // the op's name, or "parameter" / "input" / "noise" for leaves
-  const std::string* module = nullptr;  // the module the op ran in ("encoder.hidden1"), if any
-  NodeKind kind = NodeKind::op;
-  bool requires_grad = false;
-  Shape shape;
-  float* value = nullptr;
-  float* grad = nullptr;
-  const int32_t* inputs = nullptr;  // indices of the input nodes, in argument order
-  int32_t input_count = 0;
-  const Parameter* parameter = nullptr;  // for parameter leaves: where the value and gradient live
-  BackwardFn backward;
 };
 
 class Tape {
@@ -160,9 +118,9 @@ class Tape {
   }
 
   void backward(Var loss);
-  // The same, recording which node passed how much gradient to which input (slower:
-  // each step copies the input gradients it touches). See inspect.h for printing.
-  void backward(Var loss, struct BackwardTrace& trace);
+  // The same, telling `observer` before and after each node's closure runs (inspect.h's
+  // trace_backward uses it to measure the gradient every node passes).
+  void backward(Var loss, class BackwardObserver& observer);
   void clear();
 
   // Anomaly mode: every op's output is checked for inf and NaN as soon as the next op
@@ -189,25 +147,43 @@ class Tape {
   Var push_leaf(const char* name, NodeKind kind, Shape shape);
 
   void check_inputs_finite(const Var* inputs, int32_t count);
+  void prepare_backward(Var loss);
+  void walk_backward(Var loss, BackwardObserver* observer);
 
   std::vector<Node> nodes_;
   std::string describe_inputs(int32_t index) const;
   std::vector<uint8_t> checked_;  // anomaly mode: which nodes were already scanned
   Arena arena_;
   bool anomaly_detection_;
-  BackwardTrace* tracing_ = nullptr;
   uint32_t generation_ = 1;  // 0 marks a default-constructed Var
   bool backward_done_ = false;
 };
 
-// What a traced backward saw: the nodes in the order they ran, and for each the L2
-// norm of the gradient it added to each of its inputs.
-struct BackwardTrace {
-  struct Step {
-    int32_t node;
-    std::vector<std::pair<int32_t, double>> passed;  // (input node, norm of what it received)
-  };
-  std::vector<Step> steps;
+// Watches a backward pass node by node, from outside the walk (inspect.h's tracing).
+class BackwardObserver {
+ public:
+  virtual ~BackwardObserver() = default;
+  virtual void before(const Tape& tape, int32_t node) = 0;
+  virtual void after(const Tape& tape, int32_t node) = 0;
+};
+
+// A trainable tensor with a persistent value and gradient.
+class Parameter {
+ public:
+  Parameter(std::string name, Tensor value);
+
+  const std::string& name() const { return name_; }
+  const Shape& shape() const { return value_.shape(); }
+  Tensor& value() { return value_; }
+  const Tensor& value() const { return value_; }
+  Tensor& grad() { return grad_; }
+  const Tensor& grad() const { return grad_; }
+  void zero_grad() { grad_.fill(0.0f); }
+
+ private:
+  std::string name_;
+  Tensor value_;
+  Tensor grad_;
 };
 
 // The module whose forward is running, recorded on every node made meanwhile (for

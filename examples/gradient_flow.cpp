@@ -58,9 +58,8 @@ int run(const std::string& out, int64_t batch_size, int64_t hidden, int64_t late
   Tape tape;
   Rng noise(2);
   models::ElboTerms terms = vae.elbo(tape.input(batch->images), Var(), noise);
-  BackwardTrace trace;
   vae.zero_grad();
-  tape.backward(terms.loss, trace);
+  const BackwardTrace trace = trace_backward(tape, terms.loss);
   if (!quiet) {
     std::printf("== The forward tape: one line per node, in execution order ==\n%s\n", format_tape(tape).c_str());
     std::printf("== The backward pass: who passed how much gradient to whom ==\n%s\n", format_trace(tape, trace).c_str());

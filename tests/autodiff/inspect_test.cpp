@@ -15,7 +15,7 @@ struct ThreeNodes {
   Parameter w{"w", Tensor::from_values({2}, {1, 2})};
   Tape tape;
   BackwardTrace trace;
-  ThreeNodes() { tape.backward(sum(square(tape.param(w))), trace); }
+  ThreeNodes() { trace = trace_backward(tape, sum(square(tape.param(w)))); }
 };
 }  // namespace
 
