@@ -50,7 +50,11 @@ inline void add_training_flags(CLI::App& app, models::TrainingOptions& options, 
   app.add_option("--init", model.init, "torch_uniform (PyTorch's Linear default, the default here), default "
                  "(he_uniform for relu, glorot_uniform for tanh), he_uniform, he_normal, glorot_uniform, glorot_normal")
       ->check(CLI::IsMember({"default", "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "torch_uniform"}));
-  app.add_option("--optimizer", options.optimizer, "adam, adagrad or sgd")->check(CLI::IsMember({"adam", "adagrad", "sgd"}));
+  app.add_option_function<std::string>(
+         "--optimizer", [&options](const std::string& name) { options.optimizer = nn::parse_optimizer(name); },
+         aevb::or_list(nn::optimizer_names()))
+      ->check(CLI::IsMember(nn::optimizer_names()))
+      ->default_str(nn::to_string(options.optimizer));
   app.add_option("--lr", options.learning_rate, "learning rate")->check(finite_range(1e-8, 10));
   app.add_option("--weight-decay", options.weight_decay, "L2 weight decay (a Gaussian prior on the parameters)")
       ->check(finite_range(0, 1));

@@ -3,12 +3,45 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 
 #include "autodiff/error.h"
 #include "autodiff/kernels/special_functions.h"
 #include "datasets/image_grid.h"
 
 namespace aevb::models {
+namespace {
+
+constexpr int64_t kPictureCount = 16;  // reconstructions shown
+constexpr int64_t kSampleCount = 64;   // samples drawn
+constexpr int64_t kManifoldSide = 20;  // manifold.png: 20 x 20 latent points
+
+// Evenly spaced test images, so every class appears in the pictures.
+std::vector<int64_t> spread_indices(int64_t total, int64_t count) {
+  std::vector<int64_t> indices;
+  for (int64_t i = 0; i < count; ++i) indices.push_back(i * total / count);
+  return indices;
+}
+
+Tensor gather_rows(const Tensor& t, const std::vector<int64_t>& indices) {
+  const int64_t width = t.shape()[1];
+  Tensor out({static_cast<int64_t>(indices.size()), width});
+  for (size_t i = 0; i < indices.size(); ++i)
+    std::copy_n(t.data() + indices[i] * width, width, out.data() + static_cast<int64_t>(i) * width);
+  return out;
+}
+
+// The legend's names: each class's digit or name; one entry for an unlabelled set.
+std::vector<std::string> legend_names(const datasets::ImageSet& set) {
+  if (!set.labelled()) return {"unlabelled"};
+  std::vector<std::string> names;
+  for (int c = 0; c < set.classes; ++c) names.push_back(set.class_name(c));
+  return names;
+}
+
+std::string path_in(const std::string& out, const std::string& name) { return (std::filesystem::path(out) / name).string(); }
+
+}  // namespace
 
 void write_pairs_png(const std::string& path, const std::vector<const Tensor*>& rows_of_images, int64_t count,
                      int64_t height, int64_t width) {
@@ -164,6 +197,107 @@ Tensor latent_grid(int64_t side) {
       grid[(row * side + column) * 2 + 1] = static_cast<float>(kernels::normal_quantile(u2));
     }
   return grid;
+}
+
+// --- the pictures of a training run ---
+
+void write_vae_pictures(Vae& vae, const std::string& out, const datasets::ImageSet& test_set, const EvaluationSet& test,
+                        int digit, Rng& rng) {
+  NoGradGuard no_grad;
+  Tape tape;
+  const VaeConfig& config = vae.config();
+  const int64_t height = test_set.rows, width = test_set.columns, c = config.conditions, z = config.latent;
+  const bool conditional = c > 0;
+
+  // Reconstructions: decoder means of the posterior means.
+  std::vector<int64_t> shown = spread_indices(test.images.shape()[0], kPictureCount);
+  Tensor originals = gather_rows(test.images, shown);
+  Var condition = conditional ? tape.input(gather_rows(test.one_hot, shown)) : Var();
+  Var loc = vae.posterior(tape.input(originals), condition)->loc();
+  Tensor reconstructions = vae.decoder_mean(vae.decode(loc, condition)).value();
+  write_pairs_png(path_in(out, "reconstructions.png"), {&originals, &reconstructions}, kPictureCount, height, width);
+
+  // Samples from the prior (a CVAE's cycle through the classes).
+  std::vector<int> sample_classes;
+  for (int64_t i = 0; i < kSampleCount; ++i) sample_classes.push_back(static_cast<int>(i % std::max<int64_t>(1, c)));
+  tape.clear();
+  Var sample_condition = conditional ? tape.input(one_hot_rows(sample_classes, c)) : Var();
+  Var z_prior = vae.prior(tape, sample_condition, kSampleCount)->rsample(rng);
+  Tensor samples = vae.decoder_mean(vae.decode(z_prior, sample_condition)).value();
+  datasets::write_image_grid_png(path_in(out, "samples.png"), samples.data(), kSampleCount, height, width, 8, 2);
+
+  // The learned manifold (Figure 4): the decoder over Phi^-1 of a grid, for a 2-D latent.
+  if (z == 2 && !conditional) {
+    tape.clear();
+    Tensor grid = latent_grid(kManifoldSide);
+    Tensor manifold = vae.decoder_mean(vae.decode(tape.input(grid), Var())).value();
+    datasets::write_image_grid_png(path_in(out, "manifold.png"), manifold.data(), kManifoldSide * kManifoldSide, height,
+                                   width, kManifoldSide, 1);
+  }
+
+  // The test set's posterior means, coloured by class (first two principal components for Z > 2).
+  const int64_t count = test.images.shape()[0];
+  Tensor codes({count, z});
+  for (int64_t first = 0; first < count; first += kEvaluationBatch) {
+    const int64_t n = std::min(kEvaluationBatch, count - first);
+    tape.clear();
+    Var cond = conditional ? rows_of(tape, test.one_hot, first, n) : Var();
+    Var means = vae.posterior(rows_of(tape, test.images, first, n), cond)->loc();
+    std::copy_n(means.data(), n * z, codes.data() + first * z);
+  }
+  std::vector<int> labels = test.labels.empty() ? std::vector<int>(static_cast<size_t>(count), 0) : test.labels;
+  write_latent_png(path_in(out, "latent.png"), codes, labels, legend_names(test_set), "posterior means");
+
+  if (conditional) {  // One row per class, or a grid of one digit.
+    std::vector<int> classes;
+    if (digit >= 0)
+      classes.assign(static_cast<size_t>(kSampleCount), digit);
+    else
+      for (int64_t row = 0; row < c; ++row)
+        for (int64_t column = 0; column < 10; ++column) classes.push_back(static_cast<int>(row));
+    tape.clear();
+    Var cond = tape.input(one_hot_rows(classes, c));
+    Var drawn = vae.prior(tape, cond, static_cast<int64_t>(classes.size()))->rsample(rng);
+    Tensor digits = vae.decoder_mean(vae.decode(drawn, cond)).value();
+    const std::string name = digit >= 0 ? "digit_" + std::to_string(digit) + ".png" : "conditional.png";
+    // Each row named by its class: the digit, or Fashion-MNIST's name.
+    std::vector<std::string> row_labels;
+    if (digit >= 0)
+      row_labels.assign(static_cast<size_t>(kSampleCount / 8), test_set.class_name(digit));
+    else
+      for (int64_t row = 0; row < c; ++row) row_labels.push_back(test_set.class_name(static_cast<int>(row)));
+    datasets::write_image_grid_png(path_in(out, name), digits.data(), static_cast<int64_t>(classes.size()), height,
+                                   width, digit >= 0 ? 8 : 10, 2, row_labels);
+  }
+}
+
+void write_autoencoder_pictures(Autoencoder& autoencoder, const std::string& out, const datasets::ImageSet& test_set,
+                                const EvaluationSet& test, bool denoising, const Corruption& corrupt, Rng& rng) {
+  NoGradGuard no_grad;
+  Tape tape;
+  const int64_t height = test_set.rows, width = test_set.columns, count = test.images.shape()[0];
+  const int64_t code = autoencoder.config().code;
+  // Reconstructions, or for denoising: clean, corrupted, restored.
+  std::vector<int64_t> shown = spread_indices(count, kPictureCount);
+  Tensor originals = gather_rows(test.images, shown), inputs = originals;
+  corrupt(inputs, rng);
+  Var logits;
+  autoencoder.loss(tape.input(inputs), tape.input(originals), &logits);
+  Tensor restored = sigmoid(logits).value();
+  if (!denoising)
+    write_pairs_png(path_in(out, "reconstructions.png"), {&originals, &restored}, kPictureCount, height, width);
+  else
+    write_pairs_png(path_in(out, "denoising.png"), {&originals, &inputs, &restored}, kPictureCount, height, width);
+  // The test set's codes, coloured by class.
+  Tensor codes({count, code});
+  for (int64_t first = 0; first < count; first += kEvaluationBatch) {
+    const int64_t n = std::min(kEvaluationBatch, count - first);
+    tape.clear();
+    Var h = autoencoder.encode(rows_of(tape, test.images, first, n));
+    std::copy_n(h.data(), n * code, codes.data() + first * code);
+  }
+  std::vector<int> labels = test.labels.empty() ? std::vector<int>(static_cast<size_t>(count), 0) : test.labels;
+  write_latent_png(path_in(out, "latent.png"), codes, labels, legend_names(test_set), "codes");
 }
 
 }  // namespace aevb::models

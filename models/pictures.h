@@ -6,6 +6,10 @@
 #include <vector>
 
 #include "autodiff/tensor.h"
+#include "datasets/image_set.h"
+#include "models/autoencoder.h"
+#include "models/evaluation.h"
+#include "models/vae.h"
 
 namespace aevb::models {
 
@@ -41,5 +45,17 @@ Tensor principal_components_2d(const Tensor& codes);
 // The grid of latent points of the paper's Figure 4: z = Phi^-1(u) for u on an evenly
 // spaced grid over (0, 1)^2, `side` x `side` points, [side^2, 2].
 Tensor latent_grid(int64_t side);
+
+// The pictures of a training run, written into the folder `out`:
+// reconstructions.png (test images over their reconstructions from the posterior
+// means), samples.png (decoder means of prior draws; a CVAE's cycle through the
+// classes), manifold.png (Z = 2, unconditional: Figure 4's grid), latent.png, and for
+// a CVAE conditional.png (a row per class) or, with digit >= 0, digit_D.png.
+void write_vae_pictures(Vae& vae, const std::string& out, const datasets::ImageSet& test_set, const EvaluationSet& test,
+                        int digit, Rng& rng);
+// An autoencoder's: reconstructions.png (denoising: denoising.png, clean over
+// corrupted over restored) and latent.png.
+void write_autoencoder_pictures(Autoencoder& autoencoder, const std::string& out, const datasets::ImageSet& test_set,
+                                const EvaluationSet& test, bool denoising, const Corruption& corrupt, Rng& rng);
 
 }  // namespace aevb::models

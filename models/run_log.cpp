@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -15,13 +16,21 @@
 namespace aevb::models {
 namespace {
 
-std::string json_number(double value) {
-  char number[32];
-  if (std::isfinite(value))
-    std::snprintf(number, sizeof number, "%.6g", value);
-  else
-    std::snprintf(number, sizeof number, "null");
-  return number;
+// A value for the logs: 6 significant digits (what a reader compares; the checkpoint
+// keeps every bit), null for inf and NaN.
+nlohmann::ordered_json json_number(double value) {
+  if (!std::isfinite(value)) return nullptr;
+  char text[32];
+  std::snprintf(text, sizeof text, "%.6g", value);
+  return std::strtod(text, nullptr);
+}
+
+// A number of the logs as gnuplot reads it
+std::string gnuplot_number(double value) {
+  if (!std::isfinite(value)) return "NaN";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.6g", value);
+  return text;
 }
 
 // The epoch a kept line belongs to, or a message saying why it is no epoch line.
@@ -52,18 +61,41 @@ EpochOfLine epoch_of_tsv(const std::string& line) {
 
 }  // namespace
 
-JsonLine& JsonLine::add(const std::string& key, double value) { return raw(key, json_number(value)); }
-JsonLine& JsonLine::add_bool(const std::string& key, bool value) { return raw(key, value ? "true" : "false"); }
-JsonLine& JsonLine::add_numbers(const std::string& key, const std::vector<double>& values) {
-  std::string list = "[";
-  for (size_t i = 0; i < values.size(); ++i) list += (i ? ", " : "") + json_number(values[i]);
-  return raw(key, list + "]");
-}
-JsonLine& JsonLine::add_object(const std::string& key, const JsonLine& object) { return raw(key, object.str()); }
-JsonLine& JsonLine::raw(const std::string& key, const std::string& value) {
-  text_ += (text_.empty() ? "\"" : ", \"") + key + "\": " + value;
+struct JsonLine::Object {
+  nlohmann::ordered_json json = nlohmann::ordered_json::object();
+};
+
+JsonLine::JsonLine() : object_(std::make_unique<Object>()) {}
+JsonLine::~JsonLine() = default;
+JsonLine::JsonLine(const JsonLine& other) : object_(std::make_unique<Object>(*other.object_)) {}
+JsonLine& JsonLine::operator=(const JsonLine& other) {
+  *object_ = *other.object_;
   return *this;
 }
+
+JsonLine& JsonLine::add(const std::string& key, double value) {
+  object_->json[key] = json_number(value);
+  return *this;
+}
+JsonLine& JsonLine::add_integer(const std::string& key, int64_t value) {
+  object_->json[key] = value;
+  return *this;
+}
+JsonLine& JsonLine::add_bool(const std::string& key, bool value) {
+  object_->json[key] = value;
+  return *this;
+}
+JsonLine& JsonLine::add_numbers(const std::string& key, const std::vector<double>& values) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (double value : values) list.push_back(json_number(value));
+  object_->json[key] = std::move(list);
+  return *this;
+}
+JsonLine& JsonLine::add_object(const std::string& key, const JsonLine& object) {
+  object_->json[key] = object.object_->json;
+  return *this;
+}
+std::string JsonLine::str() const { return object_->json.dump(); }
 
 RunLog::RunLog(std::string name, std::string header) : name_(std::move(name)), header_(std::move(header)) {}
 
@@ -133,7 +165,7 @@ std::string curves_script(const RunLog& metrics, const std::vector<CurvePanel>& 
       for (const auto& [key, legend] : panels[p].series) {
         const auto value = record.find(key);
         script += ' ';
-        script += value != record.end() && value->is_number() ? json_number(value->get<double>()) : "NaN";
+        script += value != record.end() && value->is_number() ? gnuplot_number(value->get<double>()) : "NaN";
       }
       script += "\n";
     }

@@ -3,7 +3,9 @@
 // layers.png).
 #pragma once
 
+#include <concepts>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -11,19 +13,27 @@
 
 namespace aevb::models {
 
-// One line of metrics.jsonl, keys in insertion order; numbers with 6 significant
-// digits, null for inf and NaN (which JSON lacks).
+// One line of metrics.jsonl, keys in insertion order, written by nlohmann-json:
+// fractions rounded to 6 significant digits, null for inf and NaN (which JSON lacks),
+// whole numbers as integers.
 class JsonLine {
  public:
+  JsonLine();
+  ~JsonLine();
+  JsonLine(const JsonLine& other);
+  JsonLine& operator=(const JsonLine& other);
+
   JsonLine& add(const std::string& key, double value);
+  JsonLine& add(const std::string& key, std::integral auto value) { return add_integer(key, static_cast<int64_t>(value)); }
   JsonLine& add_bool(const std::string& key, bool value);
   JsonLine& add_numbers(const std::string& key, const std::vector<double>& values);
   JsonLine& add_object(const std::string& key, const JsonLine& object);
-  std::string str() const { return "{" + text_ + "}"; }
+  std::string str() const;
 
  private:
-  JsonLine& raw(const std::string& key, const std::string& value);
-  std::string text_;
+  JsonLine& add_integer(const std::string& key, int64_t value);
+  struct Object;  // an nlohmann::ordered_json, kept out of this installed header
+  std::unique_ptr<Object> object_;
 };
 
 // A per-epoch log. Its lines are held in memory and the whole file is rewritten

@@ -1,5 +1,6 @@
 // Training runs for the example programs: the epoch loop, metrics, checkpoints,
-// resume and pictures, so that the programs in examples/ only parse flags.
+// resume and pictures, so that the programs in examples/ only parse flags
+// (training.cpp has the loop; the files it names hold the rest).
 //
 // Every run writes into `out`:
 //   metrics.jsonl     one JSON object per epoch, then one with "final": true
@@ -17,13 +18,14 @@
 #include "datasets/image_set.h"
 #include "models/autoencoder.h"
 #include "models/vae.h"
+#include "nn/optimizer.h"
 
 namespace aevb::models {
 
 struct TrainingOptions {
   int epochs = 10;
   int64_t batch = 128;
-  std::string optimizer = "adam";  // adam, adagrad or sgd
+  nn::OptimizerKind optimizer = nn::OptimizerKind::adam;
   float learning_rate = 1e-3f;
   float weight_decay = 0.0f;       // L2, the prior on parameters (Section 5 of the paper)
   float beta = 1.0f;               // weight of the KL term

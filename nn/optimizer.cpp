@@ -139,4 +139,43 @@ Schedule linear_warmup(Schedule after, int64_t warmup_steps) {
   };
 }
 
+namespace {
+constexpr OptimizerKind kOptimizerKinds[] = {OptimizerKind::adam, OptimizerKind::adagrad, OptimizerKind::sgd};
+}  // namespace
+
+const char* to_string(OptimizerKind kind) {
+  switch (kind) {
+    case OptimizerKind::adam: return "adam";
+    case OptimizerKind::adagrad: return "adagrad";
+    case OptimizerKind::sgd: return "sgd";
+  }
+  return "?";
+}
+
+std::vector<std::string> optimizer_names() {
+  std::vector<std::string> names;
+  for (OptimizerKind kind : kOptimizerKinds) names.emplace_back(to_string(kind));
+  return names;
+}
+
+OptimizerKind parse_optimizer(const std::string& name) {
+  for (OptimizerKind kind : kOptimizerKinds)
+    if (name == to_string(kind)) return kind;
+  fail("unknown optimizer '", name, "': expected ", or_list(optimizer_names()));
+}
+
+std::unique_ptr<Optimizer> make_optimizer(OptimizerKind kind, std::vector<NamedParameter> parameters,
+                                          float learning_rate, float weight_decay) {
+  switch (kind) {
+    case OptimizerKind::adam:
+      return std::make_unique<Adam>(parameters, AdamOptions{.learning_rate = learning_rate, .weight_decay = weight_decay});
+    case OptimizerKind::adagrad:
+      return std::make_unique<Adagrad>(parameters,
+                                       AdagradOptions{.learning_rate = learning_rate, .weight_decay = weight_decay});
+    case OptimizerKind::sgd:
+      return std::make_unique<Sgd>(parameters, SgdOptions{.learning_rate = learning_rate, .weight_decay = weight_decay});
+  }
+  fail("make_optimizer: unknown optimizer ", static_cast<int>(kind));
+}
+
 }  // namespace aevb::nn

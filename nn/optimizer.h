@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <utility>
@@ -107,6 +108,15 @@ class AdamW : public Adam {
  public:
   AdamW(std::vector<NamedParameter> parameters, AdamOptions options) : Adam(std::move(parameters), options, true) {}
 };
+
+// The optimizers a training program offers by name (--optimizer), with the options
+// they share; like models' Likelihood and Posterior.
+enum class OptimizerKind { adam, adagrad, sgd };
+OptimizerKind parse_optimizer(const std::string& name);  // throws naming the choices
+const char* to_string(OptimizerKind kind);
+std::vector<std::string> optimizer_names();  // "adam", "adagrad", "sgd"
+std::unique_ptr<Optimizer> make_optimizer(OptimizerKind kind, std::vector<NamedParameter> parameters,
+                                          float learning_rate, float weight_decay);
 
 // sum_i t[i]^2: the SIMD pairwise kernel (kernels/reduce.h), redone in double when its
 // float result overflows (values beyond about 1e19), so a diverging gradient's norm is

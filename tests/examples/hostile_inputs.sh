@@ -256,7 +256,8 @@ refused "a checksum-valid checkpoint claiming epoch 2^32-1" run "^--resume: 'for
 
 echo "== 12. a malformed metrics.jsonl is refused by file and line"
 cp -r run bad-metrics
-sed -i '1s/"epoch": 1,/"epoch": "x1",/' bad-metrics/metrics.jsonl
+sed -i '1s/"epoch":1,/"epoch":"x1",/' bad-metrics/metrics.jsonl
+grep -q '"epoch":"x1"' bad-metrics/metrics.jsonl || { echo "FAIL: the malformed-epoch edit did not apply"; exit 1; }
 refused "resume with a malformed epoch" bad-metrics "^--resume: 'bad-metrics/metrics.jsonl' line 1 has no \"epoch\"" \
   "$bin/train_vae" --data idx:five --epochs 2 --hidden 8 --batch 32 --latent 2 --resume bad-metrics/checkpoint.aevb --out bad-metrics
 

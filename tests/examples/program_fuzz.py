@@ -16,6 +16,7 @@ are seeded: a failure prints the seed and the command, to run again.
 Usage: program_fuzz.py BUILD_DIR [SECONDS [SEED]]
 """
 import hashlib
+import json
 import os
 import random
 import shutil
@@ -65,7 +66,11 @@ def files_problem(folder, training):
     if training and os.path.exists(metrics):
         with open(metrics) as f:
             lines = f.read().splitlines()
-        if not lines or '"final": true' not in lines[-1]:
+        try:
+            last = json.loads(lines[-1]) if lines else {}
+        except ValueError:
+            last = {}
+        if not isinstance(last, dict) or last.get("final") is not True:
             return "metrics.jsonl does not end in its final line"
     return None
 
