@@ -1,5 +1,7 @@
 #include "autodiff/kernels/activation.h"
 
+#include <cassert>
+
 #include "autodiff/kernels/isa.h"
 #include "autodiff/kernels/isa_kernels.h"
 #include "autodiff/kernels/parallel.h"
@@ -7,6 +9,7 @@
 namespace aevb::kernels {
 
 void activation_forward(float* y, const float* x, int64_t count, Activation activation) {
+  assert(count >= 0 && activation_name(activation) != nullptr);
   const UnaryKernel forward = active_kernels().activation_forward[static_cast<std::size_t>(activation)];
   for_each_chunk(count, [&](int64_t b, int64_t n) { forward(y + b, x + b, n); });
 }
@@ -33,6 +36,7 @@ void activation_backward_reference(float* dpre, const float* dy, const float* y,
 }
 
 void activation_backward(float* dpre, const float* dy, const float* y, int64_t count, Activation activation) {
+  assert(count >= 0 && activation_name(activation) != nullptr);
   const auto backward = active_kernels().activation_backward;
   for_each_chunk(count, [&](int64_t b, int64_t n) { backward(dpre + b, dy + b, y + b, n, activation); });
 }

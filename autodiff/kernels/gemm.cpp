@@ -1,5 +1,6 @@
 #include "autodiff/kernels/gemm.h"
 
+#include <cassert>
 #include <algorithm>
 #include <unistd.h>
 
@@ -21,11 +22,10 @@ int64_t cache_bytes(int name, int64_t fallback) {
 
 // Block sizes from this machine's caches (see gemm_blocked.h): a B sliver (KC x NR)
 // in half of L1, an A block (MC x KC) in half of L2, a B panel (KC x NC) in half of L3.
-GemmBlocking blocking_for(const IsaKernels& kernels) {
+GemmBlocking blocking_for(int64_t mr, int64_t nr) {
   static const int64_t l1 = cache_bytes(_SC_LEVEL1_DCACHE_SIZE, 32 << 10);
   static const int64_t l2 = cache_bytes(_SC_LEVEL2_CACHE_SIZE, 512 << 10);
   static const int64_t l3 = cache_bytes(_SC_LEVEL3_CACHE_SIZE, 8 << 20);
-  const int64_t mr = kernels.gemm_mr, nr = kernels.gemm_nr;
   const int64_t kc = std::clamp<int64_t>(l1 / 2 / (nr * 4) / 8 * 8, 64, 512);
   const int64_t mc = std::max<int64_t>(mr, l2 / 2 / (kc * 4) / mr * mr);
   const int64_t nc = std::max<int64_t>(nr, l3 / 2 / (kc * 4) / nr * nr);
@@ -48,10 +48,10 @@ struct Workspace {
   }
 };
 
-// Runs the blocked kernel of `kernels` on `problem`, split across threads when large.
-void run_blocked(const IsaKernels& kernels, const GemmProblem& problem, Workspace& workspace) {
-  const GemmBlocking blocking = blocking_for(kernels);
-  const int64_t mr = kernels.gemm_mr, nr = kernels.gemm_nr;
+// Runs the blocked kernel on `problem`, split across threads when large.
+void run_blocked(const BlockedGemmKernel& kernel, const GemmProblem& problem, Workspace& workspace) {
+  const GemmBlocking blocking = blocking_for(kernel.mr, kernel.nr);
+  const int64_t mr = kernel.mr, nr = kernel.nr;
   const int64_t m = problem.m, n = problem.n, k = problem.k;
   const int64_t kc = std::min(blocking.kc, k);
   workspace.reserve((std::min(blocking.mc, m) + mr - 1) / mr * mr * kc,
@@ -60,34 +60,38 @@ void run_blocked(const IsaKernels& kernels, const GemmProblem& problem, Workspac
   float* a_packed = workspace.a_packed.get();
   float* b_packed = workspace.b_packed.get();
   if (threads == 1) {
-    kernels.gemm(problem, blocking, a_packed, b_packed);
+    kernel.run(problem, blocking, a_packed, b_packed);
     return;
   }
 #pragma omp parallel num_threads(threads)
   {
     flush_denormals_on_this_thread();
-    kernels.gemm(problem, blocking, a_packed, b_packed);
+    kernel.run(problem, blocking, a_packed, b_packed);
   }
+}
+
+// gemm with the epilogue of a fused linear layer (problem.bias, problem.activation).
+void gemm_with_epilogue(const GemmProblem& problem) {
+  assert(problem.m >= 0 && problem.n >= 0 && problem.k >= 0);
+  assert(problem.k == 0 || (problem.a != nullptr && problem.b != nullptr));
+  assert(problem.c != nullptr || problem.m * problem.n == 0);
+  if (problem.m == 0 || problem.n == 0) return;
+  flush_denormals_on_this_thread();
+  active_kernels().gemm(problem);
 }
 
 }  // namespace
 
-namespace {
-
-// gemm with the epilogue of a fused linear layer (problem.bias, problem.activation).
-void gemm_with_epilogue(const GemmProblem& problem) {
+void run_blocked_gemm(const BlockedGemmKernel& kernel, const GemmProblem& problem) {
   const auto [c, a, b, m, n, k, transpose_a, transpose_b, alpha, beta, bias, activation] = problem;
-  if (m == 0 || n == 0) return;
-  flush_denormals_on_this_thread();
-  const IsaKernels& kernels = active_kernels();
   const bool has_epilogue = bias != nullptr || activation != Activation::identity;
-  if (kernels.gemm == nullptr || k == 0) {
+  if (k == 0) {
     gemm_reference(c, a, b, m, n, k, transpose_a, transpose_b, alpha, beta);
-    if (has_epilogue) kernels.bias_activation(c, bias, m, n, activation);
+    if (has_epilogue) kernel.bias_activation(c, bias, m, n, activation);
     return;
   }
   thread_local Workspace workspace;
-  const int64_t nr = kernels.gemm_nr;
+  const int64_t nr = kernel.nr;
   // A product only a few columns wide (the VAE's 20-wide ones) leaves most of the
   // micro-kernel's columns idle or on too few accumulators. Its transpose,
   // C^T = op(B)^T op(A)^T, is narrow in rows instead, which the kernel's row edges
@@ -95,19 +99,23 @@ void gemm_with_epilogue(const GemmProblem& problem) {
   if (n < 2 * nr && m >= 4 * n) {
     workspace.reserve_transposed(m * n);
     float* transposed = workspace.transposed.get();
-    run_blocked(kernels, {transposed, b, a, n, m, k, !transpose_b, !transpose_a, alpha, 0.0f}, workspace);
+    run_blocked(kernel, {transposed, b, a, n, m, k, !transpose_b, !transpose_a, alpha, 0.0f}, workspace);
     for (int64_t i = 0; i < m; ++i)
       for (int64_t j = 0; j < n; ++j) {
         float& out = c[i * n + j];
         out = beta == 0.0f ? transposed[j * m + i] : transposed[j * m + i] + beta * out;
       }
-    if (has_epilogue) kernels.bias_activation(c, bias, m, n, activation);
+    if (has_epilogue) kernel.bias_activation(c, bias, m, n, activation);
     return;
   }
-  run_blocked(kernels, problem, workspace);
+  run_blocked(kernel, problem, workspace);
 }
 
-}  // namespace
+void gemm_problem_reference(const GemmProblem& problem) {
+  const auto [c, a, b, m, n, k, transpose_a, transpose_b, alpha, beta, bias, activation] = problem;
+  gemm_reference(c, a, b, m, n, k, transpose_a, transpose_b, alpha, beta);
+  if (bias != nullptr || activation != Activation::identity) bias_activation_reference(c, bias, m, n, activation);
+}
 
 void gemm(float* c, const float* a, const float* b, int64_t m, int64_t n, int64_t k, bool transpose_a,
           bool transpose_b, float alpha, float beta) {
@@ -130,6 +138,7 @@ void linear_forward_reference(float* y, const float* x, const float* w, const fl
 // order, so the result is bit-identical for any thread count.
 void gemm_reference(float* c, const float* a, const float* b, int64_t m, int64_t n, int64_t k, bool transpose_a,
                     bool transpose_b, float alpha, float beta) {
+  assert(m >= 0 && n >= 0 && k >= 0);
   for (int64_t i = 0; i < m * n; ++i) c[i] = beta == 0.0f ? 0.0f : beta * c[i];
   const bool threaded = m * n * k >= kGemmThreadingThreshold && !inside_parallel_region();
   if (!transpose_b) {

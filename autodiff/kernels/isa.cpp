@@ -2,9 +2,11 @@
 
 #include <atomic>
 #include <cstdlib>
-#include <stdexcept>
 
+#include "autodiff/error.h"
 #include "autodiff/kernels/isa_kernels.h"
+#include "autodiff/kernels/loss.h"
+#include "autodiff/kernels/optimizer.h"
 #include "autodiff/kernels/reduce.h"
 #include "autodiff/kernels/vector_math.h"
 
@@ -77,10 +79,10 @@ Isa initial_isa() {
   if (const char* forced = std::getenv("AEVB_ISA"); forced != nullptr && *forced != '\0') {
     try {
       const Isa isa = parse_isa(forced);
-      if (!supported(isa)) throw std::invalid_argument("not supported here");
+      if (!supported(isa)) throw Error("not supported here");
       return isa;
-    } catch (const std::invalid_argument&) {
-      throw std::invalid_argument(std::string("AEVB_ISA=") + forced + ": this machine runs " + allowed_names());
+    } catch (const Error&) {
+      throw Error(std::string("AEVB_ISA=") + forced + ": this machine runs " + allowed_names());
     }
   }
   return supported_isas().back();
@@ -117,7 +119,7 @@ std::vector<Isa> supported_isas() {
 Isa parse_isa(const std::string& name) {
   for (Isa isa : kAllIsas)
     if (name == isa_name(isa)) return isa;
-  throw std::invalid_argument("unknown instruction set '" + name + "': expected scalar, sse2, avx2, avx512 or neon");
+  throw Error("unknown instruction set '" + name + "': expected scalar, sse2, avx2, avx512 or neon");
 }
 
 const IsaKernels& active_kernels() {
@@ -134,28 +136,27 @@ Isa active_isa() { return active_kernels().isa; }
 
 void set_isa(Isa isa) {
   if (!supported(isa))
-    throw std::invalid_argument(std::string("set_isa: ") + isa_name(isa) +
+    throw Error(std::string("set_isa: ") + isa_name(isa) +
                                 " is not supported here; this machine runs " + allowed_names());
   active_table.store(&table_for(isa), std::memory_order_release);
 }
 
+#pragma GCC diagnostic push
+#pragma GCC diagnostic error "-Wmissing-field-initializers"  // every slot filled
 const IsaKernels& scalar_kernels() {
   static const IsaKernels table{
       .isa = Isa::scalar,
       .simd_width = 1,
-      .gemm_mr = 1,
-      .gemm_nr = 1,
-      .gemm = nullptr,  // kernels/gemm.cpp runs its reference loops instead
+      .gemm = &gemm_problem_reference,
       .exp = &reference_exp,
       .log = &reference_log,
       .log1p = &reference_log1p,
       .activation_forward = activation_forward_references(AllActivations{}),
-      // The fused kernels' dispatchers run their reference loops instead.
-      .sgd = nullptr,
-      .adagrad = nullptr,
-      .adam = nullptr,
-      .bce_forward = nullptr,
-      .bce_backward_logits = nullptr,
+      .sgd = &sgd_step_reference,
+      .adagrad = &adagrad_step_reference,
+      .adam = &adam_step_reference,
+      .bce_forward = &bce_with_logits_forward_reference,
+      .bce_backward_logits = &bce_backward_logits_reference,
       .sum = &sum_reference,
       .dot = &dot_reference,
       .squared_norm = &squared_norm_reference,
@@ -167,6 +168,7 @@ const IsaKernels& scalar_kernels() {
   };
   return table;
 }
+#pragma GCC diagnostic pop
 
 void flush_denormals_on_this_thread() {
   thread_local bool done = false;

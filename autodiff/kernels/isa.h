@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "autodiff/error.h"
+
 namespace aevb::kernels {
 
 enum class Isa { scalar, sse2, avx2, avx512, neon };
@@ -23,12 +25,12 @@ const char* isa_name(Isa isa);
 // The instruction sets this build has kernels for and this CPU can run, narrowest first.
 std::vector<Isa> supported_isas();
 // The instruction set the kernels use now. The first call reads AEVB_ISA and throws
-// std::invalid_argument if it names an unknown or unsupported set.
+// aevb::Error if it names an unknown or unsupported set.
 Isa active_isa();
-// Switches every kernel to `isa`; throws std::invalid_argument if it is not supported.
+// Switches every kernel to `isa`; throws aevb::Error if it is not supported.
 // Not thread-safe: call it while no kernel runs.
 void set_isa(Isa isa);
-Isa parse_isa(const std::string& name);  // throws std::invalid_argument naming the allowed values
+Isa parse_isa(const std::string& name);  // throws aevb::Error naming the allowed values
 
 // Flush-to-zero and denormals-are-zero for the calling thread's float arithmetic.
 // Subnormal floats are slow on x86, and training makes many (Adam's moments decaying

@@ -29,6 +29,20 @@ struct GemmBlocking {
 };
 
 using UnaryKernel = void (*)(float* y, const float* x, int64_t count);
+using BiasActivationKernel = void (*)(float* y, const float* bias, int64_t rows, int64_t columns, Activation activation);
+
+// One instruction set's register-tiled gemm (gemm_blocked.h), which runs on every thread
+// of a team (BlockedGemm::run), with its tile and the epilogue of its narrow products.
+struct BlockedGemmKernel {
+  void (*run)(const GemmProblem&, const GemmBlocking&, float* a_packed, float* b_packed);
+  int mr, nr;
+  BiasActivationKernel bias_activation;
+};
+// The driver of a blocked kernel (kernels/gemm.cpp): packing buffers, block sizes from
+// the caches, threads, and narrow products computed transposed.
+void run_blocked_gemm(const BlockedGemmKernel& kernel, const GemmProblem& problem);
+// The scalar set's product: gemm_reference, then bias_activation_reference.
+void gemm_problem_reference(const GemmProblem& problem);
 
 // One optimizer step's constants (kernels/optimizer.h); the bias corrections of Adam
 // are folded into step_size and inverse_sqrt_second_correction once per step.
@@ -41,13 +55,13 @@ struct OptimizerStep {
 struct IsaKernels {
   Isa isa;
   int simd_width;  // floats per batch
-  int gemm_mr, gemm_nr;
-  // Runs on every thread of a team (or alone); see BlockedGemm::run.
-  void (*gemm)(const GemmProblem&, const GemmBlocking&, float* a_packed, float* b_packed);
+  // The whole product with its epilogue (m, n > 0): run_blocked_gemm on this set's
+  // BlockedGemmKernel, or the scalar set's gemm_problem_reference.
+  void (*gemm)(const GemmProblem&);
   UnaryKernel exp, log, log1p;
   // y = f(x) for each activation f, indexed by Activation (kernels/activation.h)
   std::array<UnaryKernel, AllActivations::size> activation_forward;
-  // Fused kernels; null in the scalar table, whose callers run the reference loops.
+  // Fused kernels (the scalar table: their references, with these signatures)
   void (*sgd)(float* param, float* velocity, const float* grad, int64_t count, const OptimizerStep&);
   void (*adagrad)(float* param, float* sum_squares, const float* grad, int64_t count, const OptimizerStep&);
   void (*adam)(float* param, float* first_moment, float* second_moment, const float* grad, int64_t count,
@@ -64,8 +78,18 @@ struct IsaKernels {
   void (*accumulate_scaled_exp)(float* dx, const float* x, float shift, float scale, int64_t count);
   // Fused linear layers (kernels/activation.h); the scalar table holds the references.
   void (*activation_backward)(float* dpre, const float* dy, const float* y, int64_t count, Activation activation);
-  void (*bias_activation)(float* y, const float* bias, int64_t rows, int64_t columns, Activation activation);
+  BiasActivationKernel bias_activation;
 };
+
+// The scalar set's fused kernels: the references (kernels/optimizer.h, loss.h) with the
+// tables' signatures.
+void sgd_step_reference(float* param, float* velocity, const float* grad, int64_t count, const OptimizerStep& s);
+void adagrad_step_reference(float* param, float* sum_squares, const float* grad, int64_t count,
+                            const OptimizerStep& s);
+void adam_step_reference(float* param, float* first_moment, float* second_moment, const float* grad, int64_t count,
+                         const OptimizerStep& s);
+void bce_backward_logits_reference(float* dlogits, const float* dy, const float* logits, const float* targets,
+                                   int64_t count);
 
 // Inside an OpenMP parallel region kernels stay on the calling thread (gemm.cpp).
 bool inside_parallel_region();
@@ -73,7 +97,9 @@ bool inside_parallel_region();
 // The table in use (isa.cpp).
 const IsaKernels& active_kernels();
 
-// One per compiled instruction set; the scalar table holds the reference loops.
+// One per compiled instruction set; the scalar table holds the reference loops. Every
+// slot of every table is filled: the tables are built with -Wmissing-field-initializers
+// as an error (isa_table.h, isa.cpp).
 const IsaKernels& scalar_kernels();
 const IsaKernels& sse2_kernels();
 const IsaKernels& avx2_kernels();

@@ -13,8 +13,10 @@ namespace aevb::kernels {
 namespace {
 
 template <class Arch>
-void blocked_gemm(const GemmProblem& problem, const GemmBlocking& blocking, float* a_packed, float* b_packed) {
-  BlockedGemm<Arch>::run(problem, blocking, a_packed, b_packed);
+void blocked_gemm(const GemmProblem& problem) {
+  static constexpr BlockedGemmKernel kernel{&BlockedGemm<Arch>::run, BlockedGemm<Arch>::MR, BlockedGemm<Arch>::NR,
+                                            &simd_bias_activation<Arch>};
+  run_blocked_gemm(kernel, problem);
 }
 
 template <class Arch, class... Activations>
@@ -22,13 +24,14 @@ constexpr std::array<UnaryKernel, sizeof...(Activations)> activation_forward_ker
   return {&map_batches<Arch, ForwardOf<Activations>>...};
 }
 
+// A slot left out of the table is an error, not a null pointer found at run time.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic error "-Wmissing-field-initializers"
 template <class Arch>
 IsaKernels make_isa_kernels(Isa isa) {
   return IsaKernels{
       .isa = isa,
       .simd_width = BlockedGemm<Arch>::W,
-      .gemm_mr = BlockedGemm<Arch>::MR,
-      .gemm_nr = BlockedGemm<Arch>::NR,
       .gemm = &blocked_gemm<Arch>,
       .exp = &map_batches<Arch, ExpFormula>,
       .log = &map_batches<Arch, LogFormula>,
@@ -49,6 +52,7 @@ IsaKernels make_isa_kernels(Isa isa) {
       .bias_activation = &simd_bias_activation<Arch>,
   };
 }
+#pragma GCC diagnostic pop
 
 }  // namespace
 }  // namespace aevb::kernels

@@ -16,20 +16,14 @@ const float kLogTwoPi = static_cast<float>(std::log(2.0 * std::numbers::pi));
 
 void bce_with_logits_forward(float* y, const float* logits, const float* targets, int64_t count) {
   flush_denormals_on_this_thread();
-  if (const auto forward = active_kernels().bce_forward)
-    for_each_chunk(count, [&](int64_t b, int64_t n) { forward(y + b, logits + b, targets + b, n); });
-  else
-    bce_with_logits_forward_reference(y, logits, targets, count);
+  const auto forward = active_kernels().bce_forward;
+  for_each_chunk(count, [&](int64_t b, int64_t n) { forward(y + b, logits + b, targets + b, n); });
 }
 
 void bce_with_logits_backward(float* dlogits, float* dtargets, const float* dy, const float* logits,
                               const float* targets, int64_t count) {
   flush_denormals_on_this_thread();
   const auto backward = active_kernels().bce_backward_logits;
-  if (backward == nullptr) {
-    bce_with_logits_backward_reference(dlogits, dtargets, dy, logits, targets, count);
-    return;
-  }
   if (dlogits)
     for_each_chunk(count, [&](int64_t b, int64_t n) { backward(dlogits + b, dy + b, logits + b, targets + b, n); });
   if (dtargets)
@@ -45,10 +39,14 @@ void bce_with_logits_forward_reference(float* y, const float* logits, const floa
 
 void bce_with_logits_backward_reference(float* dlogits, float* dtargets, const float* dy, const float* logits,
                                         const float* targets, int64_t count) {
-  for (int64_t i = 0; i < count; ++i) {
-    if (dlogits) dlogits[i] += dy[i] * (Sigmoid::forward(logits[i]) - targets[i]);
-    if (dtargets) dtargets[i] += -dy[i] * logits[i];
-  }
+  if (dlogits) bce_backward_logits_reference(dlogits, dy, logits, targets, count);
+  if (dtargets)
+    for (int64_t i = 0; i < count; ++i) dtargets[i] += -dy[i] * logits[i];
+}
+
+void bce_backward_logits_reference(float* dlogits, const float* dy, const float* logits, const float* targets,
+                                   int64_t count) {
+  for (int64_t i = 0; i < count; ++i) dlogits[i] += dy[i] * (Sigmoid::forward(logits[i]) - targets[i]);
 }
 
 void gaussian_nll_forward(float* y, const float* x, const float* mean, const float* log_variance, int64_t count) {

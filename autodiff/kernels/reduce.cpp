@@ -1,5 +1,6 @@
 #include "autodiff/kernels/reduce.h"
 
+#include <cassert>
 #include <cmath>
 #include <limits>
 
@@ -53,6 +54,7 @@ float dot(const float* a, const float* b, int64_t n) { return active_kernels().d
 float squared_norm(const float* x, int64_t n) { return active_kernels().squared_norm(x, n); }
 
 void sum_axis(float* y, const float* x, int64_t outer, int64_t count, int64_t inner) {
+  assert(outer >= 0 && count >= 0 && inner >= 0);
   if (inner == 1) {  // summing contiguous rows
     const auto sum = active_kernels().sum;
     for_each_row(outer, count, [&](int64_t o) { y[o] = sum(x + o * count, count); });
@@ -69,6 +71,7 @@ void sum_axis(float* y, const float* x, int64_t outer, int64_t count, int64_t in
 }
 
 void max_axis(float* y, const float* x, int64_t outer, int64_t count, int64_t inner) {
+  assert(outer >= 0 && count >= 0 && inner >= 0);
   if (inner == 1) {
     const auto max = active_kernels().max;
     for_each_row(outer, count, [&](int64_t o) { y[o] = max(x + o * count, count); });
@@ -166,6 +169,7 @@ void accumulate_logsumexp_axis(float* dx, const float* dy, const float* x, const
 }
 
 void accumulate_column_sums(float* db, const float* dy, int64_t rows, int64_t columns) {
+  assert(rows >= 0 && columns >= 0);
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t j = 0; j < columns; ++j) db[j] += dy[r * columns + j];
 }

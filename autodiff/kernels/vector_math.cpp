@@ -1,5 +1,6 @@
 #include "autodiff/kernels/vector_math.h"
 
+#include <cassert>
 #include <algorithm>
 #include <cmath>
 
@@ -13,6 +14,7 @@ namespace {
 
 // Runs the active instruction set's kernel, in chunks across threads for large arrays.
 void run(UnaryKernel IsaKernels::*kernel, float* y, const float* x, int64_t count) {
+  assert(count >= 0 && (count == 0 || (y != nullptr && x != nullptr)));
   const UnaryKernel f = active_kernels().*kernel;
   for_each_chunk(count, [&](int64_t begin, int64_t length) { f(y + begin, x + begin, length); });
 }
