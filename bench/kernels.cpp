@@ -230,8 +230,8 @@ void register_all() {
     }
 
   const std::vector<MathCase> math = {
-      {"exp", vector_exp, reference_exp, -10.0f, 10.0f},
-      {"log", vector_log, reference_log, 1e-3f, 1e3f},
+      {"exp", vector_exp, exp_reference, -10.0f, 10.0f},
+      {"log", vector_log, log_reference, 1e-3f, 1e3f},
       {"tanh", [](float* y, const float* x, int64_t n) { activation_forward(y, x, n, Activation::tanh); },
        [](float* y, const float* x, int64_t n) { activation_forward_reference(y, x, n, Activation::tanh); }, -5.0f, 5.0f},
       {"sigmoid", [](float* y, const float* x, int64_t n) { activation_forward(y, x, n, Activation::sigmoid); },

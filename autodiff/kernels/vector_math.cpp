@@ -25,13 +25,13 @@ void vector_exp(float* y, const float* x, int64_t count) { run(&IsaKernels::exp,
 void vector_log(float* y, const float* x, int64_t count) { run(&IsaKernels::log, y, x, count); }
 void vector_log1p(float* y, const float* x, int64_t count) { run(&IsaKernels::log1p, y, x, count); }
 
-void reference_exp(float* y, const float* x, int64_t count) {
+void exp_reference(float* y, const float* x, int64_t count) {
   for (int64_t i = 0; i < count; ++i) y[i] = std::exp(x[i]);
 }
-void reference_log(float* y, const float* x, int64_t count) {
+void log_reference(float* y, const float* x, int64_t count) {
   for (int64_t i = 0; i < count; ++i) y[i] = std::log(x[i]);
 }
-void reference_log1p(float* y, const float* x, int64_t count) {
+void log1p_reference(float* y, const float* x, int64_t count) {
   for (int64_t i = 0; i < count; ++i) y[i] = std::log1p(x[i]);
 }
 

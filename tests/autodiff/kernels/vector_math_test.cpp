@@ -39,9 +39,9 @@ struct MathFunction {
 const std::vector<MathFunction>& math_functions() {
   static const std::vector<MathFunction> functions = [] {
     std::vector<MathFunction> all = {
-        {"exp", vector_exp, reference_exp, -87.0f, 88.0f, 2},
-        {"log", vector_log, reference_log, 1e-30f, 1e30f, 2},
-        {"log1p", vector_log1p, reference_log1p, -0.999f, 1e6f, 2},
+        {"exp", vector_exp, exp_reference, -87.0f, 88.0f, 2},
+        {"log", vector_log, log_reference, 1e-30f, 1e30f, 2},
+        {"log1p", vector_log1p, log1p_reference, -0.999f, 1e6f, 2},
     };
     for (Activation a : kAllActivations)
       all.push_back({activation_name(a),

@@ -22,8 +22,8 @@ struct UnaryCase {
   std::vector<float> kinks;   // points where the derivative jumps
 };
 
-float reference_sigmoid(float v) { return static_cast<float>(1.0 / (1.0 + std::exp(-static_cast<double>(v)))); }
-float reference_softplus(float v) { return static_cast<float>(std::log1p(std::exp(static_cast<double>(v)))); }
+float sigmoid_reference(float v) { return static_cast<float>(1.0 / (1.0 + std::exp(-static_cast<double>(v)))); }
+float softplus_reference(float v) { return static_cast<float>(std::log1p(std::exp(static_cast<double>(v)))); }
 
 std::vector<UnaryCase> unary_cases() {
   return {
@@ -44,11 +44,11 @@ std::vector<UnaryCase> unary_cases() {
       {"leaky_relu", [](Var x) { return leaky_relu(x); }, [](float v) { return v > 0 ? v : 0.01f * v; },
        -3, 3, {0}},
       {"elu", [](Var x) { return elu(x); }, [](float v) { return v > 0 ? v : std::expm1(v); }, -3, 3, {0}},
-      {"sigmoid", [](Var x) { return sigmoid(x); }, reference_sigmoid, -5, 5, {}},
+      {"sigmoid", [](Var x) { return sigmoid(x); }, sigmoid_reference, -5, 5, {}},
       {"log_sigmoid", [](Var x) { return log_sigmoid(x); },
-       [](float v) { return static_cast<float>(std::log(reference_sigmoid(v))); }, -5, 5, {}},
+       [](float v) { return static_cast<float>(std::log(sigmoid_reference(v))); }, -5, 5, {}},
       {"tanh", [](Var x) { return tanh(x); }, [](float v) { return std::tanh(v); }, -3, 3, {}},
-      {"softplus", [](Var x) { return softplus(x); }, reference_softplus, -5, 5, {}},
+      {"softplus", [](Var x) { return softplus(x); }, softplus_reference, -5, 5, {}},
       {"clamp", [](Var x) { return clamp(x, -1.0f, 0.5f); }, [](float v) { return std::min(std::max(v, -1.0f), 0.5f); },
        -3, 3, {-1.0f, 0.5f}},
       {"pow", [](Var x) { return pow(x, 2.5f); }, [](float v) { return std::pow(v, 2.5f); }, 0.2f, 3, {}},
