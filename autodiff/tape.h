@@ -60,6 +60,7 @@ class Var {
  public:
   Var() = default;
 
+  bool defined() const { return tape_ != nullptr; }  // false for a default-constructed Var (none)
   Tape& tape() const;
   int32_t index() const { return index_; }
   const Shape& shape() const;

@@ -10,14 +10,16 @@
 namespace aevb::models {
 namespace {
 
-std::vector<int64_t> layer_sizes(int64_t in, const std::vector<int64_t>& hidden, int64_t out, bool reversed) {
+// {in, hidden..., out}: the encoder's layer sizes
+std::vector<int64_t> layer_sizes(int64_t in, const std::vector<int64_t>& hidden, int64_t out) {
   std::vector<int64_t> sizes = {in};
-  if (reversed)
-    sizes.insert(sizes.end(), hidden.rbegin(), hidden.rend());
-  else
-    sizes.insert(sizes.end(), hidden.begin(), hidden.end());
+  sizes.insert(sizes.end(), hidden.begin(), hidden.end());
   sizes.push_back(out);
   return sizes;
+}
+// {in, hidden in reverse..., out}: the decoder mirrors the encoder
+std::vector<int64_t> mirrored_layer_sizes(int64_t in, const std::vector<int64_t>& hidden, int64_t out) {
+  return layer_sizes(in, {hidden.rbegin(), hidden.rend()}, out);
 }
 
 }  // namespace
@@ -60,17 +62,17 @@ Vae::Vae(const VaeConfig& config, Rng& rng) : config_(config) {
   check(!config.learned_prior || config.conditions > 0, "Vae: a learned prior p(z | c) needs conditions (a CVAE)");
   const int64_t d = config.inputs, z = config.latent, c = config.conditions;
   const int64_t decoder_outputs = config.likelihood == Likelihood::gaussian ? 2 * d : d;
-  encoder_ = &adopt("encoder", nn::make_mlp(layer_sizes(d + c, config.hidden, 2 * z, false), config.activation, rng,
-                                            false, config.init));
-  decoder_ = &adopt("decoder", nn::make_mlp(layer_sizes(z + c, config.hidden, decoder_outputs, true), config.activation,
-                                            rng, false, config.init));
+  const nn::MlpOptions mlp{.init = config.init};
+  encoder_ = &adopt("encoder", nn::make_mlp(layer_sizes(d + c, config.hidden, 2 * z), config.activation, rng, mlp));
+  decoder_ = &adopt("decoder",
+                    nn::make_mlp(mirrored_layer_sizes(z + c, config.hidden, decoder_outputs), config.activation, rng, mlp));
   if (config.learned_prior)
-    prior_network_ = &adopt("prior", nn::make_mlp({c, config.prior_hidden, 2 * z}, config.activation, rng, false, config.init));
+    prior_network_ = &adopt("prior", nn::make_mlp({c, config.prior_hidden, 2 * z}, config.activation, rng, mlp));
 }
 
 Var Vae::with_condition(Var v, Var condition) const {
   if (config_.conditions == 0) return v;
-  check(condition.index() >= 0, "Vae: this CVAE needs a condition [N, ", config_.conditions, "]");
+  check(condition.defined(), "Vae: this CVAE needs a condition [N, ", config_.conditions, "]");
   check(condition.shape() == Shape{v.shape()[0], config_.conditions}, "Vae: condition ", condition.shape(),
         " does not fit a batch of ", v.shape()[0], " with C=", config_.conditions);
   const Var parts[] = {v, condition};  // on the stack: a training step allocates nothing

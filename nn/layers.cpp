@@ -72,15 +72,15 @@ Var Sequential::forward(Var x) {
 }
 
 std::unique_ptr<Sequential> make_mlp(const std::vector<int64_t>& sizes, Activation activation, Rng& rng,
-                                     bool activate_output, std::optional<Init> init) {
+                                     const MlpOptions& options) {
   check(sizes.size() >= 2, "make_mlp: needs at least an input and an output size, got ", sizes.size(), " sizes");
   auto mlp = std::make_unique<Sequential>();
   const size_t layers = sizes.size() - 1;
   for (size_t i = 0; i < layers; ++i) {
     bool last = i + 1 == layers;
     std::string name = last ? "output" : "hidden" + std::to_string(i + 1);
-    const bool activated = !last || activate_output;
-    mlp->add(name, std::make_unique<Linear>(sizes[i], sizes[i + 1], rng, init.value_or(default_init(activation)),
+    const bool activated = !last || options.activate_output;
+    mlp->add(name, std::make_unique<Linear>(sizes[i], sizes[i + 1], rng, options.init.value_or(default_init(activation)),
                                             activated ? activation : Activation::identity));
   }
   return mlp;

@@ -81,12 +81,16 @@ class Sequential : public Layer {
   std::vector<Layer*> layers_;
 };
 
+struct MlpOptions {
+  bool activate_output = false;     // the output layer applies the activation too
+  std::optional<Init> init;         // none: default_init(activation)
+};
 // Linear layers of the given sizes with `activation` between them: sizes {784, 400, 20}
 // gives hidden1 (784->400, then the activation, fused into the layer) and output
-// (400->20, activated too when `activate_output`). Weights use `init`, or by default
+// (400->20, activated too with options.activate_output). Weights use options.init, or
 // the initializer suited to the activation; biases start at zero unless the
 // initializer draws them (torch_uniform).
 std::unique_ptr<Sequential> make_mlp(const std::vector<int64_t>& sizes, Activation activation, Rng& rng,
-                                     bool activate_output = false, std::optional<Init> init = std::nullopt);
+                                     const MlpOptions& options = {});
 
 }  // namespace aevb::nn

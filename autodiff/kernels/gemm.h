@@ -20,6 +20,22 @@ void gemm(float* c, const float* a, const float* b, int64_t m, int64_t n, int64_
 void gemm_reference(float* c, const float* a, const float* b, int64_t m, int64_t n, int64_t k, bool transpose_a,
                     bool transpose_b, float alpha, float beta);
 
+// The two forms the ops use, with the transposes named at the call:
+//   gemm_store(c, a, b, m, n, k, {.b = true})       C = op(A) op(B)   (alpha 1, beta 0)
+//   gemm_accumulate(c, a, b, m, n, k, {.a = true})  C += op(A) op(B)  (alpha 1, beta 1: backward)
+struct Transposed {
+  bool a = false;  // A stored [K,M], read as A^T
+  bool b = false;  // B stored [N,K], read as B^T
+};
+inline void gemm_store(float* c, const float* a, const float* b, int64_t m, int64_t n, int64_t k,
+                       Transposed transposed = {}) {
+  gemm(c, a, b, m, n, k, transposed.a, transposed.b, 1.0f, 0.0f);
+}
+inline void gemm_accumulate(float* c, const float* a, const float* b, int64_t m, int64_t n, int64_t k,
+                            Transposed transposed = {}) {
+  gemm(c, a, b, m, n, k, transposed.a, transposed.b, 1.0f, 1.0f);
+}
+
 // A fused linear layer's forward: y[N,O] = f(x[N,I] w[I,O] + bias[O]) in one pass over
 // y, the bias added and f applied in the gemm's store while each tile is in registers
 // (bias null: none). The reference: gemm_reference, then bias_activation_reference.

@@ -26,19 +26,19 @@ Var matmul(Var a, Var b, MatmulOptions options) {
 
   Tape& tape = a.tape();
   Var c = tape.record("matmul", Shape{m, n}, {a, b});
-  kernels::gemm(tape.value_buffer(c), a.data(), b.data(), m, n, k, transpose_a, transpose_b, 1.0f, 0.0f);
+  kernels::gemm_store(tape.value_buffer(c), a.data(), b.data(), m, n, k, {.a = transpose_a, .b = transpose_b});
   tape.set_backward(c, [a, b, c, m, n, k, transpose_a, transpose_b] {
     if (a.requires_grad()) {
       if (!transpose_a)
-        kernels::gemm(a.grad(), c.grad(), b.data(), m, k, n, false, !transpose_b, 1.0f, 1.0f);
+        kernels::gemm_accumulate(a.grad(), c.grad(), b.data(), m, k, n, {.b = !transpose_b});
       else
-        kernels::gemm(a.grad(), b.data(), c.grad(), k, m, n, transpose_b, true, 1.0f, 1.0f);
+        kernels::gemm_accumulate(a.grad(), b.data(), c.grad(), k, m, n, {.a = transpose_b, .b = true});
     }
     if (b.requires_grad()) {
       if (!transpose_b)
-        kernels::gemm(b.grad(), a.data(), c.grad(), k, n, m, !transpose_a, false, 1.0f, 1.0f);
+        kernels::gemm_accumulate(b.grad(), a.data(), c.grad(), k, n, m, {.a = !transpose_a});
       else
-        kernels::gemm(b.grad(), c.grad(), a.data(), n, k, m, true, transpose_a, 1.0f, 1.0f);
+        kernels::gemm_accumulate(b.grad(), c.grad(), a.data(), n, k, m, {.a = true, .b = transpose_a});
     }
   });
   return c;
@@ -92,9 +92,9 @@ Var linear(Var x, Var weight, Var bias, kernels::Activation activation) {
       dy = dpre;
     }
     if (x.requires_grad())
-      kernels::gemm(x.grad(), dy, weight.data(), batch, inputs, outputs, false, true, 1.0f, 1.0f);
+      kernels::gemm_accumulate(x.grad(), dy, weight.data(), batch, inputs, outputs, {.b = true});  // dx += dpre W^T
     if (weight.requires_grad())
-      kernels::gemm(weight.grad(), x.data(), dy, inputs, outputs, batch, true, false, 1.0f, 1.0f);
+      kernels::gemm_accumulate(weight.grad(), x.data(), dy, inputs, outputs, batch, {.a = true});  // dW += x^T dpre
     if (bias.requires_grad()) kernels::accumulate_column_sums(bias.grad(), dy, batch, outputs);
   });
   return y;

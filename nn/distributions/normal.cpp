@@ -26,7 +26,7 @@ Normal Normal::from_log_variance(Var loc, Var log_variance) {
 
 // With a log-variance the fused Gaussian NLL op is both faster and steadier.
 Var Normal::log_prob(Var x) {
-  if (log_variance_.index() >= 0 && x.shape() == loc_.shape()) return neg(gaussian_nll(x, loc_, log_variance_));
+  if (log_variance_.defined() && x.shape() == loc_.shape()) return neg(gaussian_nll(x, loc_, log_variance_));
   return LocationScale::log_prob(x);
 }
 

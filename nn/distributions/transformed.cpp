@@ -34,10 +34,10 @@ Var TransformedDistribution::log_prob(Var y) {
   for (auto transform = transforms_.rbegin(); transform != transforms_.rend(); ++transform) {
     value = (*transform)->inverse(value);
     Var term = (*transform)->log_abs_det_jacobian(value);
-    correction = correction.index() < 0 ? term : add(correction, term);
+    correction = correction.defined() ? add(correction, term) : term;
   }
   Var base_log_prob = base_->log_prob(value);
-  return correction.index() < 0 ? base_log_prob : sub(base_log_prob, correction);
+  return correction.defined() ? sub(base_log_prob, correction) : base_log_prob;
 }
 
 Var TransformedDistribution::cdf(Var y) {

@@ -5,6 +5,12 @@
 
 using namespace aevb;
 
+TEST_CASE("a default Var is no value: defined() says so") {
+  Tape tape;
+  CHECK_FALSE(Var().defined());
+  CHECK(tape.input(Tensor::ones({2})).defined());
+}
+
 TEST_CASE("a value used twice receives both gradient contributions") {
   Parameter x("x", Tensor::from_values({1}, {3}));
   Tape tape;
