@@ -1,5 +1,5 @@
 // Bernoulli(logits): P(x = 1) = sigmoid(logits).
-#include "nn/distributions/distributions.h"
+#include "nn/distributions/bernoulli.h"
 #include "nn/distributions/support.h"
 
 namespace aevb::nn {

@@ -2,7 +2,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "nn/distributions/distributions.h"
+#include "nn/distributions/categorical.h"
 #include "nn/distributions/support.h"
 
 namespace aevb::nn {

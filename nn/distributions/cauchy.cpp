@@ -2,7 +2,7 @@
 #include <cmath>
 #include <numbers>
 
-#include "nn/distributions/distributions.h"
+#include "nn/distributions/cauchy.h"
 #include "nn/distributions/support.h"
 
 namespace aevb::nn {

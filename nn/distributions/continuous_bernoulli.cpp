@@ -3,7 +3,7 @@
 // with logits eta (l = sigmoid(eta)): C = eta / tanh(eta / 2).
 #include <cmath>
 
-#include "nn/distributions/distributions.h"
+#include "nn/distributions/continuous_bernoulli.h"
 #include "nn/distributions/support.h"
 
 namespace aevb::nn {

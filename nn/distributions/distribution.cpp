@@ -2,7 +2,7 @@
 #include <cmath>
 
 #include "autodiff/error.h"
-#include "nn/distributions/distributions.h"
+#include "nn/distributions/distribution.h"
 #include "nn/distributions/support.h"
 
 namespace aevb::nn {

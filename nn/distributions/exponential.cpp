@@ -2,7 +2,7 @@
 #include <cmath>
 #include <limits>
 
-#include "nn/distributions/distributions.h"
+#include "nn/distributions/exponential.h"
 #include "nn/distributions/support.h"
 
 namespace aevb::nn {

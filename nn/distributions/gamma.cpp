@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "autodiff/kernels/special_functions.h"
-#include "nn/distributions/distributions.h"
+#include "nn/distributions/gamma.h"
 #include "nn/distributions/support.h"
 
 namespace aevb::nn {

@@ -1,5 +1,5 @@
 // Reparameterization through the inverse cdf: z = F^-1(u; theta), u ~ U(0, 1).
-#include "nn/distributions/distributions.h"
+#include "nn/distributions/inverse_cdf.h"
 
 namespace aevb::nn {
 

@@ -2,7 +2,7 @@
 #include <cmath>
 #include <numbers>
 
-#include "nn/distributions/distributions.h"
+#include "nn/distributions/kumaraswamy.h"
 #include "nn/distributions/support.h"
 
 namespace aevb::nn {

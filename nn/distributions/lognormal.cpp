@@ -1,5 +1,5 @@
 // LogNormal(loc, scale): the distribution of exp(z) for z ~ Normal(loc, scale).
-#include "nn/distributions/distributions.h"
+#include "nn/distributions/lognormal.h"
 #include "nn/distributions/support.h"
 
 namespace aevb::nn {

@@ -3,7 +3,7 @@
 #include <numbers>
 
 #include "autodiff/kernels/special_functions.h"
-#include "nn/distributions/distributions.h"
+#include "nn/distributions/normal.h"
 #include "nn/distributions/support.h"
 
 namespace aevb::nn {

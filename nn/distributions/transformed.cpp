@@ -1,7 +1,7 @@
 // Distributions of transformed variables, by the change of variables.
 #include <cmath>
 
-#include "nn/distributions/distributions.h"
+#include "nn/distributions/transformed.h"
 #include "nn/distributions/support.h"
 
 namespace aevb::nn {

@@ -1,5 +1,5 @@
 // Uniform(low, high): density 1 / (high - low) on [low, high].
-#include "nn/distributions/distributions.h"
+#include "nn/distributions/uniform.h"
 #include "nn/distributions/support.h"
 
 namespace aevb::nn {

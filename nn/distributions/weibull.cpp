@@ -3,7 +3,7 @@
 #include <limits>
 #include <numbers>
 
-#include "nn/distributions/distributions.h"
+#include "nn/distributions/weibull.h"
 #include "nn/distributions/support.h"
 
 namespace aevb::nn {
