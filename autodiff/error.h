@@ -44,7 +44,8 @@ template <class... Parts>
 // "a, b or c": the choices an error message lists
 inline std::string or_list(const std::vector<std::string>& choices) {
   std::string list;
-  for (size_t i = 0; i < choices.size(); ++i) list += (i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ") + choices[i];
+  for (size_t i = 0; i < choices.size(); ++i)
+    list += (i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ") + choices[i];
   return list;
 }
 

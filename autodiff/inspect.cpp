@@ -86,7 +86,8 @@ class TraceObserver : public BackwardObserver {
       const std::vector<float>& was = before_[static_cast<std::size_t>(k)];
       double squares = 0;
       for (int64_t e = 0; e < input.shape.numel(); ++e) {
-        const double delta = static_cast<double>(input.grad[e]) - (was.empty() ? 0.0 : was[static_cast<std::size_t>(e)]);
+        const double delta =
+            static_cast<double>(input.grad[e]) - (was.empty() ? 0.0 : was[static_cast<std::size_t>(e)]);
         squares += delta * delta;
       }
       step.passed.emplace_back(n.inputs[k], std::sqrt(squares));
@@ -114,7 +115,8 @@ std::string format_trace(const Tape& tape, const BackwardTrace& trace) {
   for (const BackwardTrace::Step& step : trace.steps) {
     const Node& n = tape.node_at(step.node);
     out << "#" << step.node << " " << n.op << " ->";
-    for (const auto& [input, norm] : step.passed) out << "  #" << input << " " << label_of(tape.node_at(input)) << ": " << norm;
+    for (const auto& [input, norm] : step.passed)
+      out << "  #" << input << " " << label_of(tape.node_at(input)) << ": " << norm;
     out << "\n";
   }
   return out.str();

@@ -192,8 +192,9 @@ void Tape::check_finite(int32_t index) {
     return;
   }
   std::ostringstream message;
-  message << "anomaly: op " << n.op << " (node #" << index << (n.module ? ", module " + *n.module : std::string()) << ") produced "
-          << stats.non_finite << " non-finite value(s) of shape " << n.shape << "; its inputs:" << describe_inputs(index);
+  message << "anomaly: op " << n.op << " (node #" << index << (n.module ? ", module " + *n.module : std::string())
+          << ") produced " << stats.non_finite << " non-finite value(s) of shape " << n.shape
+          << "; its inputs:" << describe_inputs(index);
   throw Error(message.str());
 }
 

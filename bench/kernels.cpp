@@ -1,8 +1,7 @@
 // Kernel benchmarks: gemm at the VAE's shapes and at squares (against the CBLAS found at
-// configure time, OpenBLAS when the set-up installed it, and against the measured FMA peak), the vectorized math in cache and
-// in memory against the scalar loops, a fused linear layer against three passes, the
-// reductions against their scalar references, and the optimizer updates; each
-// at 1, 2, ... all threads where threads apply.
+// configure time, OpenBLAS when the set-up installed it, and against the measured FMA peak), the vectorized math in
+// cache and in memory against the scalar loops, a fused linear layer against three passes, the reductions against their
+// scalar references, and the optimizer updates; each at 1, 2, ... all threads where threads apply.
 //
 //   build/bench/kernels                    every benchmark, then the summary tables
 //   build/bench/kernels --json out.json    also writes Google Benchmark's JSON
@@ -108,7 +107,8 @@ void gemm_benchmark(benchmark::State& state, GemmShape s, int threads, bool with
     benchmark::DoNotOptimize(c.data());
     benchmark::ClobberMemory();
   }
-  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * s.m * s.n * s.k * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(2.0 * s.m * s.n * s.k * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
 // A linear layer with ReLU, y = relu(x W + b): fused (the gemm's store adds the bias and
@@ -129,7 +129,8 @@ void linear_benchmark(benchmark::State& state, GemmShape s, bool fused) {
     benchmark::DoNotOptimize(y.data());
     benchmark::ClobberMemory();
   }
-  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * s.m * s.n * s.k * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(2.0 * s.m * s.n * s.k * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
 void gemm_reference_benchmark(benchmark::State& state, GemmShape s) {
@@ -140,7 +141,8 @@ void gemm_reference_benchmark(benchmark::State& state, GemmShape s) {
     gemm_reference(c.data(), a.data(), b.data(), s.m, s.n, s.k, s.transpose_a, s.transpose_b, 1.0f, 1.0f);
     benchmark::DoNotOptimize(c.data());
   }
-  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * s.m * s.n * s.k * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(2.0 * s.m * s.n * s.k * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
 using ArrayFunction = void (*)(float*, const float*, int64_t);
@@ -233,7 +235,8 @@ void register_all() {
       {"exp", vector_exp, exp_reference, -10.0f, 10.0f},
       {"log", vector_log, log_reference, 1e-3f, 1e3f},
       {"tanh", [](float* y, const float* x, int64_t n) { activation_forward(y, x, n, Activation::tanh); },
-       [](float* y, const float* x, int64_t n) { activation_forward_reference(y, x, n, Activation::tanh); }, -5.0f, 5.0f},
+       [](float* y, const float* x, int64_t n) { activation_forward_reference(y, x, n, Activation::tanh); }, -5.0f,
+       5.0f},
       {"sigmoid", [](float* y, const float* x, int64_t n) { activation_forward(y, x, n, Activation::sigmoid); },
        [](float* y, const float* x, int64_t n) { activation_forward_reference(y, x, n, Activation::sigmoid); }, -10.0f,
        10.0f},
@@ -256,8 +259,10 @@ void register_all() {
 
   for (const GemmShape& s : {kVaeShapes[0], kVaeShapes[1], kVaeShapes[3]})
     for (bool fused : {true, false})
-      benchmark::RegisterBenchmark(("linear+relu/" + std::string(s.name + 4) + (fused ? "/fused" : "/separate")).c_str(),
-                                   linear_benchmark, s, fused)->UseRealTime();
+      benchmark::RegisterBenchmark(
+          ("linear+relu/" + std::string(s.name + 4) + (fused ? "/fused" : "/separate")).c_str(), linear_benchmark, s,
+          fused)
+          ->UseRealTime();
 
   // Rows of the VAE's batch, and one vector of its 652,824 parameters (a gradient norm).
   struct ReductionCase {
@@ -270,8 +275,9 @@ void register_all() {
                                  ReductionCase{"squared_norm", 1, 652824, true},
                                  ReductionCase{"sum_columns", 128, 784, false},
                                  ReductionCase{"column_sums", 128, 784, false}}) {
-    const std::string base = "reduce/" + std::string(c.which) + "/" +
-                             (c.rows == 1 ? std::to_string(c.columns) : std::to_string(c.rows) + "x" + std::to_string(c.columns));
+    const std::string base =
+        "reduce/" + std::string(c.which) + "/" +
+        (c.rows == 1 ? std::to_string(c.columns) : std::to_string(c.rows) + "x" + std::to_string(c.columns));
     benchmark::RegisterBenchmark((base + "/aevb/threads:1").c_str(), reduction_benchmark, std::string(c.which), c.rows,
                                  c.columns, false)->UseRealTime();
     if (c.has_simd)
@@ -304,7 +310,8 @@ class CollectingReporter : public benchmark::ConsoleReporter {
   }
 };
 
-void print_gemm_table(const CollectingReporter& r, const std::vector<GemmShape>& shapes, double peak_1, double peak_all) {
+void print_gemm_table(const CollectingReporter& r, const std::vector<GemmShape>& shapes, double peak_1,
+                      double peak_all) {
   const std::vector<int> threads = thread_counts();
   std::printf("\n%-30s %7s %9s %9s %9s %8s\n", "gemm", "threads", "aevb", "BLAS", "aevb/BLAS", "of peak");
   for (const GemmShape& s : shapes)
@@ -339,7 +346,8 @@ void print_linear_table(const CollectingReporter& r) {
 
 // `prefix`: "math" or "reduce".
 void print_speedup_table(const CollectingReporter& r, const std::string& prefix) {
-  std::printf("\n%-28s %14s %14s %8s\n", (prefix + " (1 thread)").c_str(), "aevb Melem/s", "scalar Melem/s", "speed-up");
+  std::printf("\n%-28s %14s %14s %8s\n", (prefix + " (1 thread)").c_str(), "aevb Melem/s", "scalar Melem/s",
+              "speed-up");
   for (const auto& [name, rate] : r.items_per_second) {
     if (name.rfind(prefix + "/", 0) != 0 || name.find("/aevb/threads:1") == std::string::npos) continue;
     const std::string base = name.substr(0, name.find("/aevb/"));

@@ -128,22 +128,25 @@ void run_step(const Settings& s, const datasets::TrainTest& data) {
       loss = training.step(images);
       milliseconds.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
     }
-    const double allocations = static_cast<double>(aevb::testing::allocation_count.load() - allocations_before) / s.steps;
+    const double allocations =
+        static_cast<double>(aevb::testing::allocation_count.load() - allocations_before) / s.steps;
     // The bound: values, gradients and Adam's two moments of every parameter; the
     // tape's arena (one step's activations, their gradients and saved values).
     int64_t parameter_count = 0;
-    for (const nn::NamedParameter& named : training.vae.named_parameters()) parameter_count += named.parameter->value().numel();
+    for (const nn::NamedParameter& named : training.vae.named_parameters())
+      parameter_count += named.parameter->value().numel();
     const double state_mib = static_cast<double>(parameter_count) * 4 * sizeof(float) / kMiB;
     const double activations_mib = static_cast<double>(training.tape.arena().bytes_reserved()) / kMiB;
     const double bound_mib = 1.2 * (data_mib(data) + state_mib + activations_mib);
     const double peak_mib = static_cast<double>(peak_resident_kib()) / 1024.0;
     const double baseline_mib = static_cast<double>(baseline_kib) / 1024.0;
     char text[768];
-    std::snprintf(text, sizeof text,
-                  R"(, "steps": %d, "median_ms": %.3f, "p10_ms": %.3f, "p90_ms": %.3f, "allocations_per_step": %.2f, "peak_rss_mib": %.1f, "baseline_rss_mib": %.1f, "data_mib": %.1f, "parameter_state_mib": %.1f, "arena_mib": %.1f, "bound_mib": %.1f, "peak_above_baseline_within_bound": %s, "last_loss": %.3f})",
-                  s.steps, percentile(milliseconds, 0.5), percentile(milliseconds, 0.1), percentile(milliseconds, 0.9),
-                  allocations, peak_mib, baseline_mib, data_mib(data), state_mib, activations_mib, bound_mib,
-                  peak_mib - baseline_mib <= bound_mib ? "true" : "false", loss);
+    std::snprintf(
+        text, sizeof text,
+        R"(, "steps": %d, "median_ms": %.3f, "p10_ms": %.3f, "p90_ms": %.3f, "allocations_per_step": %.2f, "peak_rss_mib": %.1f, "baseline_rss_mib": %.1f, "data_mib": %.1f, "parameter_state_mib": %.1f, "arena_mib": %.1f, "bound_mib": %.1f, "peak_above_baseline_within_bound": %s, "last_loss": %.3f})",
+        s.steps, percentile(milliseconds, 0.5), percentile(milliseconds, 0.1), percentile(milliseconds, 0.9),
+        allocations, peak_mib, baseline_mib, data_mib(data), state_mib, activations_mib, bound_mib,
+        peak_mib - baseline_mib <= bound_mib ? "true" : "false", loss);
     report(s, header(s, threads) + text);
   }
 }
@@ -175,16 +178,18 @@ void run_epoch(const Settings& s, const datasets::TrainTest& data) {
       while (const datasets::Batch* batch = test_batcher.next()) {
         training.tape.clear();
         models::ElboTerms terms = training.vae.elbo(training.tape.input(batch->images), Var(), training.sampling_rng);
-        test_sum += static_cast<double>(terms.reconstruction.item() + terms.kl.item()) * static_cast<double>(batch->size);
+        test_sum +=
+            static_cast<double>(terms.reconstruction.item() + terms.kl.item()) * static_cast<double>(batch->size);
       }
     }
     const double total_seconds = std::chrono::duration<double>(Clock::now() - start).count();
     char text[512];
-    std::snprintf(text, sizeof text,
-                  R"(, "data": "%s", "images": %lld, "train_seconds": %.3f, "test_pass_seconds": %.3f, "epoch_seconds": %.3f, "images_per_second": %.0f, "train_neg_elbo": %.2f, "test_neg_elbo": %.2f, "peak_rss_mib": %.1f})",
-                  s.data.c_str(), static_cast<long long>(images), train_seconds, total_seconds - train_seconds,
-                  total_seconds, static_cast<double>(images) / train_seconds, loss_sum / static_cast<double>(images),
-                  test_sum / static_cast<double>(data.test.count), static_cast<double>(peak_resident_kib()) / 1024.0);
+    std::snprintf(
+        text, sizeof text,
+        R"(, "data": "%s", "images": %lld, "train_seconds": %.3f, "test_pass_seconds": %.3f, "epoch_seconds": %.3f, "images_per_second": %.0f, "train_neg_elbo": %.2f, "test_neg_elbo": %.2f, "peak_rss_mib": %.1f})",
+        s.data.c_str(), static_cast<long long>(images), train_seconds, total_seconds - train_seconds, total_seconds,
+        static_cast<double>(images) / train_seconds, loss_sum / static_cast<double>(images),
+        test_sum / static_cast<double>(data.test.count), static_cast<double>(peak_resident_kib()) / 1024.0);
     report(s, header(s, threads) + text);
   }
 }

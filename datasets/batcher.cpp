@@ -113,7 +113,8 @@ void Batcher::fill(Batch& batch, int64_t first) {
       for (int64_t p = 0; p < pixels; ++p) {
         uint64_t position = static_cast<uint64_t>(index * pixels + p);
         if (p == 0 || position % 4 == 0) words = draws.block(position / 4);
-        destination[p] = uniform_from_bits(words[position % 4]) < static_cast<float>(source[p]) * (1.0f / 255.0f) ? 1.0f : 0.0f;
+        destination[p] =
+            uniform_from_bits(words[position % 4]) < static_cast<float>(source[p]) * (1.0f / 255.0f) ? 1.0f : 0.0f;
       }
     }
     if (set_.labelled()) {

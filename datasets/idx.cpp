@@ -118,25 +118,27 @@ uint32_t big_endian_u32(const uint8_t* bytes) {
 // be float32 or float64 (`allow_floats`); labels are bytes.
 std::vector<int64_t> read_header(const std::string& path, const std::vector<uint8_t>& bytes, int expected_dims,
                                  const char* what, bool allow_floats) {
-  check(bytes.size() >= 4, "'", path, "': truncated header: ", bytes.size(), " bytes, expected at least 4 (the magic number)");
+  check(bytes.size() >= 4, "'", path, "': truncated header: ", bytes.size(),
+        " bytes, expected at least 4 (the magic number)");
   check(bytes[0] == 0 && bytes[1] == 0, "'", path, "': wrong magic number at byte offset 0: first two bytes are ",
         static_cast<int>(bytes[0]), " ", static_cast<int>(bytes[1]), ", expected 0 0 (is this an IDX file?)");
   const bool float_type = bytes[2] == kFloat32 || bytes[2] == kFloat64;
   check(bytes[2] == kUnsignedByte || (allow_floats && float_type), "'", path, "': type code 0x", std::hex,
         static_cast<int>(bytes[2]), std::dec, " at byte offset 2 is not supported for ", what,
-        allow_floats ? ": expected 0x08 (unsigned byte), 0x0d (float32) or 0x0e (float64)" : ": expected 0x08 (unsigned byte)");
-  check(bytes[3] == expected_dims, "'", path, "': ", static_cast<int>(bytes[3]), " dimensions at byte offset 3, expected ",
-        expected_dims, " for ", what);
+        allow_floats ? ": expected 0x08 (unsigned byte), 0x0d (float32) or 0x0e (float64)"
+                     : ": expected 0x08 (unsigned byte)");
+  check(bytes[3] == expected_dims, "'", path, "': ", static_cast<int>(bytes[3]),
+        " dimensions at byte offset 3, expected ", expected_dims, " for ", what);
   const size_t header_bytes = 4 + 4 * static_cast<size_t>(expected_dims);
-  check(bytes.size() >= header_bytes, "'", path, "': truncated header: ", bytes.size(), " bytes, expected ", header_bytes,
-        " (magic and ", expected_dims, " sizes)");
+  check(bytes.size() >= header_bytes, "'", path, "': truncated header: ", bytes.size(), " bytes, expected ",
+        header_bytes, " (magic and ", expected_dims, " sizes)");
   std::vector<int64_t> sizes;
   int64_t total = element_bytes(bytes[2]);
   for (int d = 0; d < expected_dims; ++d) {
     sizes.push_back(big_endian_u32(bytes.data() + 4 + 4 * d));
     // Three 32-bit sizes can overflow 64 bits (found by tests/fuzz/idx_fuzz.cpp).
-    check(!__builtin_mul_overflow(total, sizes.back(), &total), "'", path, "': the sizes in the header (byte offsets 4 to ",
-          header_bytes - 1, ") multiply to more than 2^63 bytes");
+    check(!__builtin_mul_overflow(total, sizes.back(), &total), "'", path,
+          "': the sizes in the header (byte offsets 4 to ", header_bytes - 1, ") multiply to more than 2^63 bytes");
   }
   const size_t expected_size = header_bytes + static_cast<size_t>(total);
   check(bytes.size() >= expected_size, "'", path, "': truncated data: the header promises ", total,
@@ -211,7 +213,8 @@ ImageSet read_idx_images(const std::string& path) {
     if (!(value >= 0.0 && value <= 1.0)) {  // NaN fails both comparisons
       const int64_t image = static_cast<int64_t>(i) / per_image, pixel = static_cast<int64_t>(i) % per_image;
       fail("'", path, "': image ", image, ", pixel ", pixel, " (row ", pixel / set.columns, ", column ",
-           pixel % set.columns, ") at byte offset ", offset, " is ", value, ": float images must hold values in [0, 1]");
+           pixel % set.columns, ") at byte offset ", offset, " is ", value,
+           ": float images must hold values in [0, 1]");
     }
     set.pixels[i] = static_cast<uint8_t>(std::lround(value * 255.0));
   }

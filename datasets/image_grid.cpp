@@ -52,8 +52,8 @@ void Canvas::draw_text(int64_t x, int64_t y, const std::string& text, int scale,
     const Vertex& corner = quads[static_cast<size_t>(4 * q)];
     const Vertex& opposite = quads[static_cast<size_t>(4 * q + 2)];
     fill_rect(x + static_cast<int64_t>(corner.x) * scale, y + static_cast<int64_t>(corner.y) * scale,
-              static_cast<int64_t>(opposite.x - corner.x) * scale, static_cast<int64_t>(opposite.y - corner.y) * scale, r, g,
-              b);
+              static_cast<int64_t>(opposite.x - corner.x) * scale, static_cast<int64_t>(opposite.y - corner.y) * scale,
+              r, g, b);
   }
 }
 
@@ -68,8 +68,8 @@ std::vector<uint8_t> Canvas::png_bytes() const {
     auto* out = static_cast<std::vector<uint8_t>*>(context);
     out->insert(out->end(), static_cast<uint8_t*>(data), static_cast<uint8_t*>(data) + size);
   };
-  const int ok = stbi_write_png_to_func(append, &bytes, static_cast<int>(width_), static_cast<int>(height_), 3, rgb_.data(),
-                                        static_cast<int>(width_ * 3));
+  const int ok = stbi_write_png_to_func(append, &bytes, static_cast<int>(width_), static_cast<int>(height_), 3,
+                                        rgb_.data(), static_cast<int>(width_ * 3));
   check(ok != 0 && !bytes.empty(), "PNG: encoding a ", width_, "x", height_, " picture failed");
   return bytes;
 }
@@ -89,7 +89,8 @@ void write_image_grid_png(const std::string& path, const float* images, int64_t 
   Canvas canvas(margin + grid_columns * cell_w + gap, grid_rows * cell_h + gap, 128);
   if (margin > 0) canvas.fill_rect(0, 0, margin, canvas.height(), 255, 255, 255);
   for (size_t r = 0; r < row_labels.size() && static_cast<int64_t>(r) < grid_rows; ++r)
-    canvas.draw_text(6, gap + static_cast<int64_t>(r) * cell_h + (cell_h - 7 * text_scale) / 2, row_labels[r], text_scale, 0, 0, 0);
+    canvas.draw_text(6, gap + static_cast<int64_t>(r) * cell_h + (cell_h - 7 * text_scale) / 2, row_labels[r],
+                     text_scale, 0, 0, 0);
   for (int64_t n = 0; n < count; ++n) {
     const int64_t left = margin + gap + (n % grid_columns) * cell_w, top = gap + (n / grid_columns) * cell_h;
     for (int64_t r = 0; r < rows; ++r)

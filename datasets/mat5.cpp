@@ -78,7 +78,8 @@ class MatReader {
     uint32_t flag_word = u32(flags.data_at);
     uint8_t mx_class = static_cast<uint8_t>(flag_word & 0xff);
     Element dims = element(flags.next);
-    check(dims.type == kMiInt32 && dims.size % 4 == 0, "'", path_, "': malformed dimensions at byte offset ", flags.next);
+    check(dims.type == kMiInt32 && dims.size % 4 == 0, "'", path_, "': malformed dimensions at byte offset ",
+          flags.next);
     Element name = element(dims.next);
     check(name.type == kMiInt8, "'", path_, "': malformed array name at byte offset ", dims.next);
     out.name.assign(reinterpret_cast<const char*>(bytes_.data() + name.data_at), name.size);
@@ -86,7 +87,8 @@ class MatReader {
 
     check(mx_class == kUint8Class, "'", path_, "': variable '", out.name, "' is of class ", class_name(mx_class),
           " (at byte offset ", flags.data_at, "); only uint8 matrices are supported");
-    check((flag_word & 0x0800) == 0, "'", path_, "': variable '", out.name, "' is complex; only real matrices are supported");
+    check((flag_word & 0x0800) == 0, "'", path_, "': variable '", out.name,
+          "' is complex; only real matrices are supported");
     check(dims.size == 8, "'", path_, "': variable '", out.name, "' has ", dims.size / 4,
           " dimensions; only 2-D matrices are supported");
     out.rows = static_cast<int32_t>(u32(dims.data_at));

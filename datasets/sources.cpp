@@ -23,8 +23,9 @@ std::string idx_file(const std::string& folder, const std::string& stem) {
 
 TrainTest load_idx_folder(const std::string& folder, const std::string& name) {
   check(fs::is_directory(folder), "data set '", name, "': folder '", folder, "' does not exist");
-  TrainTest split{read_idx_pair(idx_file(folder, "train-images-idx3-ubyte"), idx_file(folder, "train-labels-idx1-ubyte")),
-                  read_idx_pair(idx_file(folder, "t10k-images-idx3-ubyte"), idx_file(folder, "t10k-labels-idx1-ubyte"))};
+  TrainTest split{
+      read_idx_pair(idx_file(folder, "train-images-idx3-ubyte"), idx_file(folder, "train-labels-idx1-ubyte")),
+      read_idx_pair(idx_file(folder, "t10k-images-idx3-ubyte"), idx_file(folder, "t10k-labels-idx1-ubyte"))};
   check(split.train.rows == split.test.rows && split.train.columns == split.test.columns, "data set '", name,
         "': training images are ", split.train.rows, "x", split.train.columns, " but test images are ", split.test.rows,
         "x", split.test.columns);
@@ -56,7 +57,8 @@ TrainTest load_frey(const std::string& path) {
 }  // namespace
 
 std::string mnist_subset_folder() {
-  if (const char* override_dir = std::getenv("AEVB_DATA_DIR")) return (fs::path(override_dir) / "mnist-subset").string();
+  if (const char* override_dir = std::getenv("AEVB_DATA_DIR"))
+    return (fs::path(override_dir) / "mnist-subset").string();
   for (const char* candidate : {AEVB_SOURCE_DATA_DIR, AEVB_INSTALLED_DATA_DIR})
     if (fs::exists(fs::path(candidate) / "mnist-subset")) return (fs::path(candidate) / "mnist-subset").string();
   return (fs::path(AEVB_SOURCE_DATA_DIR) / "mnist-subset").string();
@@ -96,7 +98,8 @@ TrainTest load_dataset(const std::string& spec) {
 
 std::vector<SourceInfo> list_sources() {
   return {
-      {"mnist-subset", mnist_subset_folder(), fs::exists(fs::path(mnist_subset_folder()) / "train-images-idx3-ubyte.gz"),
+      {"mnist-subset", mnist_subset_folder(),
+       fs::exists(fs::path(mnist_subset_folder()) / "train-images-idx3-ubyte.gz"),
        "shipped with aevb; set AEVB_DATA_DIR if it moved"},
       {"fashion-mnist", kFashionMnistFolder, fs::is_directory(kFashionMnistFolder),
        "apt-get install dataset-fashion-mnist"},

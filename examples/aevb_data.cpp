@@ -68,7 +68,8 @@ void show(const TrainTest& split, const std::string& name, int64_t count, const 
   const ImageSet& set = split_name == "test" ? split.test : split.train;
   count = std::min(count, set.count);
   // A seeded random sample: the sets are stored class by class.
-  Batcher batcher(set, {.batch_size = count, .shuffle = true, .binarization = parse_binarization(binarize), .seed = seed});
+  Batcher batcher(set,
+                  {.batch_size = count, .shuffle = true, .binarization = parse_binarization(binarize), .seed = seed});
   const Batch* batch = batcher.next();
   int64_t columns = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(std::sqrt(static_cast<double>(count)))));
   write_image_grid_png(out, batch->images.data(), count, set.rows, set.columns, columns, 2);

@@ -34,19 +34,32 @@ struct Panel {
 std::vector<Panel> panels() {
   auto constant = [](Tape& t, int64_t n, float v) { return t.constant({n}, v); };
   return {
-      {"Normal", "location-scale", "loc 0, scale 1", [=](Tape& t, int64_t n) { return std::make_unique<nn::Normal>(constant(t, n, 0), constant(t, n, 1)); }},
-      {"Laplace", "location-scale", "loc 0, scale 1", [=](Tape& t, int64_t n) { return std::make_unique<nn::Laplace>(constant(t, n, 0), constant(t, n, 1)); }},
-      {"Logistic", "location-scale", "loc 0, scale 1", [=](Tape& t, int64_t n) { return std::make_unique<nn::Logistic>(constant(t, n, 0), constant(t, n, 1)); }},
-      {"Cauchy", "location-scale", "loc 0, scale 1", [=](Tape& t, int64_t n) { return std::make_unique<nn::Cauchy>(constant(t, n, 0), constant(t, n, 1)); }},
-      {"StudentT", "location-scale", "df 3, loc 0, scale 1", [=](Tape& t, int64_t n) { return std::make_unique<nn::StudentT>(3.0f, constant(t, n, 0), constant(t, n, 1)); }},
-      {"Gumbel", "location-scale", "loc 0, scale 1", [=](Tape& t, int64_t n) { return std::make_unique<nn::Gumbel>(constant(t, n, 0), constant(t, n, 1)); }},
-      {"Uniform", "location-scale", "low -1, high 2", [=](Tape& t, int64_t n) { return std::make_unique<nn::Uniform>(constant(t, n, -1), constant(t, n, 2)); }},
-      {"Exponential", "inverse cdf", "rate 1.5", [=](Tape& t, int64_t n) { return std::make_unique<nn::Exponential>(constant(t, n, 1.5f)); }},
-      {"Weibull", "inverse cdf", "scale 1, k 1.8", [=](Tape& t, int64_t n) { return std::make_unique<nn::Weibull>(constant(t, n, 1), constant(t, n, 1.8f)); }},
-      {"Kumaraswamy", "inverse cdf", "a 2, b 5", [=](Tape& t, int64_t n) { return std::make_unique<nn::Kumaraswamy>(constant(t, n, 2), constant(t, n, 5)); }},
-      {"LogNormal", "composition", "exp of N(0, 0.5^2)", [=](Tape& t, int64_t n) { return std::make_unique<nn::LogNormal>(constant(t, n, 0), constant(t, n, 0.5f)); }},
-      {"Gamma", "composition", "a 2.5, rate 1.5 (implicit)", [=](Tape& t, int64_t n) { return std::make_unique<nn::Gamma>(constant(t, n, 2.5f), constant(t, n, 1.5f)); }},
-      {"Beta", "composition", "a 2, b 3.5 (implicit)", [=](Tape& t, int64_t n) { return std::make_unique<nn::Beta>(constant(t, n, 2), constant(t, n, 3.5f)); }},
+      {"Normal", "location-scale", "loc 0, scale 1",
+       [=](Tape& t, int64_t n) { return std::make_unique<nn::Normal>(constant(t, n, 0), constant(t, n, 1)); }},
+      {"Laplace", "location-scale", "loc 0, scale 1",
+       [=](Tape& t, int64_t n) { return std::make_unique<nn::Laplace>(constant(t, n, 0), constant(t, n, 1)); }},
+      {"Logistic", "location-scale", "loc 0, scale 1",
+       [=](Tape& t, int64_t n) { return std::make_unique<nn::Logistic>(constant(t, n, 0), constant(t, n, 1)); }},
+      {"Cauchy", "location-scale", "loc 0, scale 1",
+       [=](Tape& t, int64_t n) { return std::make_unique<nn::Cauchy>(constant(t, n, 0), constant(t, n, 1)); }},
+      {"StudentT", "location-scale", "df 3, loc 0, scale 1",
+       [=](Tape& t, int64_t n) { return std::make_unique<nn::StudentT>(3.0f, constant(t, n, 0), constant(t, n, 1)); }},
+      {"Gumbel", "location-scale", "loc 0, scale 1",
+       [=](Tape& t, int64_t n) { return std::make_unique<nn::Gumbel>(constant(t, n, 0), constant(t, n, 1)); }},
+      {"Uniform", "location-scale", "low -1, high 2",
+       [=](Tape& t, int64_t n) { return std::make_unique<nn::Uniform>(constant(t, n, -1), constant(t, n, 2)); }},
+      {"Exponential", "inverse cdf", "rate 1.5",
+       [=](Tape& t, int64_t n) { return std::make_unique<nn::Exponential>(constant(t, n, 1.5f)); }},
+      {"Weibull", "inverse cdf", "scale 1, k 1.8",
+       [=](Tape& t, int64_t n) { return std::make_unique<nn::Weibull>(constant(t, n, 1), constant(t, n, 1.8f)); }},
+      {"Kumaraswamy", "inverse cdf", "a 2, b 5",
+       [=](Tape& t, int64_t n) { return std::make_unique<nn::Kumaraswamy>(constant(t, n, 2), constant(t, n, 5)); }},
+      {"LogNormal", "composition", "exp of N(0, 0.5^2)",
+       [=](Tape& t, int64_t n) { return std::make_unique<nn::LogNormal>(constant(t, n, 0), constant(t, n, 0.5f)); }},
+      {"Gamma", "composition", "a 2.5, rate 1.5 (implicit)",
+       [=](Tape& t, int64_t n) { return std::make_unique<nn::Gamma>(constant(t, n, 2.5f), constant(t, n, 1.5f)); }},
+      {"Beta", "composition", "a 2, b 3.5 (implicit)",
+       [=](Tape& t, int64_t n) { return std::make_unique<nn::Beta>(constant(t, n, 2), constant(t, n, 3.5f)); }},
   };
 }
 
@@ -64,8 +77,8 @@ std::string closed_form(const std::function<Var()>& moment) {
 int run(const std::string& out, int64_t draws, uint64_t seed) {
   models::RunFolder::check_usable(out, {"distributions.gnuplot", "distributions.png"});
   const models::RunFolder folder(out, "distributions");
-  std::printf("%-12s %-15s %-20s %10s %10s   %10s %10s\n", "family", "group", "parameters", "mean", "(closed)", "variance",
-              "(closed)");
+  std::printf("%-12s %-15s %-20s %10s %10s   %10s %10s\n", "family", "group", "parameters", "mean", "(closed)",
+              "variance", "(closed)");
   // gnuplot runs in the folder: the script names files by fixed relative names only.
   std::ostringstream script;
   script << "set terminal pngcairo size 1800,1000 noenhanced\nset output output_file"
@@ -83,24 +96,30 @@ int run(const std::string& out, int64_t draws, uint64_t seed) {
     for (float v : values) mean += v / static_cast<double>(draws);
     for (float v : values) squares += (v - mean) * (v - mean) / static_cast<double>(draws - 1);
     std::printf("%-12s %-15s %-20s %10.4f %10s   %10.4f %10s\n", panel.name, panel.group, panel.parameters, mean,
-                closed_form([&] { return d->mean(); }).c_str(), squares, closed_form([&] { return d->variance(); }).c_str());
+                closed_form([&] { return d->mean(); }).c_str(), squares,
+                closed_form([&] { return d->variance(); }).c_str());
 
     // The histogram over the central 99% of the draws, as a density; heavy tails (Cauchy)
     // are cut at 8 interquartile ranges from the median so the shape stays visible.
     std::vector<float> sorted = values;
     std::sort(sorted.begin(), sorted.end());
-    auto quantile = [&](double q) { return static_cast<double>(sorted[static_cast<size_t>(q * static_cast<double>(draws - 1))]); };
+    auto quantile = [&](double q) {
+      return static_cast<double>(sorted[static_cast<size_t>(q * static_cast<double>(draws - 1))]);
+    };
     const double spread = 8 * (quantile(0.75) - quantile(0.25));
-    const double low = std::max(quantile(0.005), quantile(0.5) - spread), high = std::min(quantile(0.995), quantile(0.5) + spread);
+    const double low = std::max(quantile(0.005), quantile(0.5) - spread),
+                 high = std::min(quantile(0.995), quantile(0.5) + spread);
     const int bins = 60;
     const double width = (high - low) / bins;
     std::vector<int64_t> counts(bins, 0);
     for (float v : values)
-      if (v >= low && v < high) ++counts[static_cast<size_t>(std::min<int64_t>(bins - 1, static_cast<int64_t>((v - low) / width)))];
+      if (v >= low && v < high)
+        ++counts[static_cast<size_t>(std::min<int64_t>(bins - 1, static_cast<int64_t>((v - low) / width)))];
     const std::string histogram = std::string(panel.name) + "_histogram.tsv";
     std::ostringstream bars;
     for (int b = 0; b < bins; ++b)
-      bars << low + (b + 0.5) * width << "\t" << static_cast<double>(counts[static_cast<size_t>(b)]) / (static_cast<double>(draws) * width) << "\n";
+      bars << low + (b + 0.5) * width << "\t"
+           << static_cast<double>(counts[static_cast<size_t>(b)]) / (static_cast<double>(draws) * width) << "\n";
     // The density on a fine grid, from the family's own log_prob.
     const int grid = 300;
     Tape density_tape;

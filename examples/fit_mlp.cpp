@@ -52,7 +52,8 @@ struct Mlp {
       // Glorot-uniform weights keep tanh units out of saturation at the start.
       float limit = std::sqrt(6.0f / static_cast<float>(sizes[layer] + sizes[layer + 1]));
       std::string name = "layer" + std::to_string(layer);
-      parameters.emplace_back(name + ".weight", aevb::Tensor::uniform({sizes[layer], sizes[layer + 1]}, rng, -limit, limit));
+      parameters.emplace_back(name + ".weight",
+                              aevb::Tensor::uniform({sizes[layer], sizes[layer + 1]}, rng, -limit, limit));
       parameters.emplace_back(name + ".bias", aevb::Tensor::zeros({sizes[layer + 1]}));
     }
   }

@@ -41,7 +41,8 @@ double norm_of(const float* values, int64_t count) {
 double encoder_gradient_norm(models::Vae& vae) {
   double squares = 0;
   for (const nn::NamedParameter& named : vae.named_parameters())
-    if (named.name.rfind("encoder.", 0) == 0) squares += std::pow(norm_of(named.parameter->grad().data(), named.parameter->grad().numel()), 2);
+    if (named.name.rfind("encoder.", 0) == 0)
+      squares += std::pow(norm_of(named.parameter->grad().data(), named.parameter->grad().numel()), 2);
   return std::sqrt(squares);
 }
 
@@ -62,7 +63,8 @@ int run(const std::string& out, int64_t batch_size, int64_t hidden, int64_t late
   const BackwardTrace trace = trace_backward(tape, terms.loss);
   if (!quiet) {
     std::printf("== The forward tape: one line per node, in execution order ==\n%s\n", format_tape(tape).c_str());
-    std::printf("== The backward pass: who passed how much gradient to whom ==\n%s\n", format_trace(tape, trace).c_str());
+    std::printf("== The backward pass: who passed how much gradient to whom ==\n%s\n",
+                format_trace(tape, trace).c_str());
   }
   folder.write("graph.dot", to_dot(tape, &trace));
 
@@ -75,9 +77,10 @@ int run(const std::string& out, int64_t batch_size, int64_t hidden, int64_t late
   const Node& mu_node = tape.node_at(terms.posterior_loc.index());
   std::printf("1. eps (node #%d) is a %s leaf: gradient %s. Nothing can flow into noise that no parameter made.\n", eps,
               to_string(tape.node_at(eps).kind), eps_has_no_gradient ? "none" : "present (unexpected)");
-  std::printf("2. mu (node #%d) receives a gradient of norm %.4g; the log-variance's path runs through sigma = exp(v / 2)\n"
-              "   and z = mu + sigma * eps, so it receives gradient too (see the trace above).\n",
-              terms.posterior_loc.index(), norm_of(mu_node.grad, mu_node.shape.numel()));
+  std::printf(
+      "2. mu (node #%d) receives a gradient of norm %.4g; the log-variance's path runs through sigma = exp(v / 2)\n"
+      "   and z = mu + sigma * eps, so it receives gradient too (see the trace above).\n",
+      terms.posterior_loc.index(), norm_of(mu_node.grad, mu_node.shape.numel()));
 
   // 3: the KL term alone.
   tape.clear();
@@ -88,9 +91,11 @@ int run(const std::string& out, int64_t batch_size, int64_t hidden, int64_t late
   tape.backward(kl);
   double largest_difference = 0;
   for (int64_t i = 0; i < q->loc().numel(); ++i)
-    largest_difference = std::max(largest_difference, std::fabs(static_cast<double>(q->loc().grad()[i]) - q->loc().data()[i]));
-  std::printf("3. KL(N(mu, sigma^2) || N(0, I)) alone: dKL/dmu = mu, exactly. Largest |dKL/dmu - mu| over %lld entries: %g\n",
-              static_cast<long long>(q->loc().numel()), largest_difference);
+    largest_difference =
+        std::max(largest_difference, std::fabs(static_cast<double>(q->loc().grad()[i]) - q->loc().data()[i]));
+  std::printf(
+      "3. KL(N(mu, sigma^2) || N(0, I)) alone: dKL/dmu = mu, exactly. Largest |dKL/dmu - mu| over %lld entries: %g\n",
+      static_cast<long long>(q->loc().numel()), largest_difference);
 
   // 4: z sampled directly, as data: the reconstruction cannot reach the encoder.
   tape.clear();
@@ -107,8 +112,10 @@ int run(const std::string& out, int64_t batch_size, int64_t hidden, int64_t late
   vae.zero_grad();
   tape.backward(neg(mean(vae.log_likelihood(tape.input(batch->images), vae.decode(z, Var())))));
   const double reparameterized = encoder_gradient_norm(vae);
-  std::printf("4. The reconstruction's gradient at the encoder: %.4g with z = mu + sigma * eps, %.4g with z sampled directly.\n",
-              reparameterized, direct);
+  std::printf(
+      "4. The reconstruction's gradient at the encoder: %.4g with z = mu + sigma * eps, %.4g with z sampled "
+      "directly.\n",
+      reparameterized, direct);
 
   // Graphviz runs with an argument vector, in the folder, on fixed names; its PNG goes
   // to a partial file first, renamed once whole.

@@ -13,10 +13,13 @@ int main(int argc, char** argv) {
   CLI::App app{"Trains an autoencoder (or a denoising one); writes metrics, a checkpoint and pictures into --out"};
   examples::add_training_flags(app, options, model, false);
   app.add_option("--denoise", denoise, "none, gaussian or mask")->check(CLI::IsMember({"none", "gaussian", "mask"}));
-  app.add_option("--noise", noise, "Gaussian noise's standard deviation, or the masked fraction")->check(examples::finite_range(0, 1));
+  app.add_option("--noise", noise, "Gaussian noise's standard deviation, or the masked fraction")
+      ->check(examples::finite_range(0, 1));
   datasets::TrainTest data;
   if (int status = examples::parse_training_flags(app, argc, argv, options, model, data); status >= 0) return status;
-  models::AutoencoderConfig config{.inputs = data.train.pixels_per_image(), .hidden = model.hidden(), .code = model.latent,
+  models::AutoencoderConfig config{.inputs = data.train.pixels_per_image(),
+                                   .hidden = model.hidden(),
+                                   .code = model.latent,
                                    .activation = nn::parse_activation(model.activation)};
   return examples::run_training("train_ae", [&] {
     models::train_autoencoder(options, config, models::parse_denoising(denoise), noise, data);

@@ -76,7 +76,8 @@ int run(const Options& options, const aevb::datasets::TrainTest& data) {
              epoch > 1 ? " holds the last good epoch" : " was not written");
       adam.step();
       loss_sum += loss.item();
-      correct += static_cast<int64_t>(std::lround(nn::accuracy(logits, batch->labels) * static_cast<double>(batch->size)));
+      correct +=
+          static_cast<int64_t>(std::lround(nn::accuracy(logits, batch->labels) * static_cast<double>(batch->size)));
       seen += batch->size;
       ++batches;
       progress.batch_done(batches - 1, batch->size, loss_sum / static_cast<double>(batches));
@@ -94,17 +95,22 @@ int run(const Options& options, const aevb::datasets::TrainTest& data) {
     models::save_classifier(model_path, classifier);
     char summary[160];
     std::snprintf(summary, sizeof summary, "train loss %.4f  train accuracy %.2f%%  test accuracy %.2f%%",
-                  loss_sum / static_cast<double>(batches), 100.0 * static_cast<double>(correct) / static_cast<double>(seen),
-                  100.0 * test_accuracy);
+                  loss_sum / static_cast<double>(batches),
+                  100.0 * static_cast<double>(correct) / static_cast<double>(seen), 100.0 * test_accuracy);
     progress.end_epoch(summary);
   }
   // curves.png: the loss and the accuracies per epoch.
   const std::string note = models::plot_with_gnuplot(
       folder, "curves",
-      models::curves_script(metrics, {{"cross-entropy (lower is better)", {{"train_loss", "train"}}, "nats per image"},
-                                      {"accuracy", {{"train_accuracy", "train"}, {"test_accuracy", "test"}}, "fraction right"}}));
+      models::curves_script(
+          metrics, {{"cross-entropy (lower is better)", {{"train_loss", "train"}}, "nats per image"},
+                    {"accuracy", {{"train_accuracy", "train"}, {"test_accuracy", "test"}}, "fraction right"}}));
   if (!note.empty()) std::printf("%s\n", note.c_str());
-  metrics.add(models::JsonLine().add_bool("final", true).add("epochs", options.epochs).add("test_accuracy", test_accuracy).str());
+  metrics.add(models::JsonLine()
+                  .add_bool("final", true)
+                  .add("epochs", options.epochs)
+                  .add("test_accuracy", test_accuracy)
+                  .str());
   metrics.write(folder);
   std::printf("final test accuracy %.2f%% on %lld test images; model saved to %s\n", 100.0 * test_accuracy,
               static_cast<long long>(data.test.count), model_path.c_str());
@@ -119,10 +125,13 @@ int main(int argc, char** argv) {
   app.add_option("--data", options.data, "mnist-subset, fashion-mnist, idx:DIR");
   app.add_option("--epochs", options.epochs, "passes over the training set")->check(CLI::Range(1, 100000));
   app.add_option("--batch", options.batch, "minibatch size")->check(CLI::Range(int64_t{1}, int64_t{65536}));
-  app.add_option("--hidden", options.hidden, "hidden layer sizes, comma-separated")->check(aevb::examples::size_list(65536));
+  app.add_option("--hidden", options.hidden, "hidden layer sizes, comma-separated")
+      ->check(aevb::examples::size_list(65536));
   app.add_option("--lr", options.learning_rate, "Adam's learning rate")->check(aevb::examples::finite_range(1e-7, 1));
   app.add_option("--seed", options.seed, "random seed")->check(aevb::examples::unsigned_64());
-  app.add_option("--threads", options.threads, "threads for large matrix products; results do not depend on it (default OMP_NUM_THREADS, else all cores)")
+  app.add_option(
+         "--threads", options.threads,
+         "threads for large matrix products; results do not depend on it (default OMP_NUM_THREADS, else all cores)")
       ->check(CLI::Range(1, aevb::examples::kMostThreads));
   app.add_option("--out", options.out, "output folder (one run at a time; created if missing)");
   if (int status = aevb::examples::parse_flags(app, argc, argv); status >= 0) return status;

@@ -12,7 +12,8 @@ int main(int argc, char** argv) {
   bool learned_prior = false;
   CLI::App app{"Trains a conditional VAE on labelled images; writes metrics, a checkpoint and pictures into --out"};
   examples::add_training_flags(app, options, model, true);
-  app.add_option("--digit", options.digit, "draw only this class, a class of --data (writes digit_D.png; default: every class, conditional.png)")
+  app.add_option("--digit", options.digit,
+                 "draw only this class, a class of --data (writes digit_D.png; default: every class, conditional.png)")
       ->check(CLI::Range(0, 255));
   app.add_flag("--learned-prior", learned_prior, "learn p(z | c) instead of using N(0, I)");
   app.add_option("--judge", options.judge, "a classifier.aevb from train_classifier: prints the conditional accuracy");

@@ -18,9 +18,12 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"normal", "laplace", "logistic", "gumbel", "cauchy"}));
   datasets::TrainTest data;
   if (int status = examples::parse_training_flags(app, argc, argv, options, model, data); status >= 0) return status;
-  models::VaeConfig config{.inputs = data.train.pixels_per_image(), .hidden = model.hidden(), .latent = model.latent,
+  models::VaeConfig config{.inputs = data.train.pixels_per_image(),
+                           .hidden = model.hidden(),
+                           .latent = model.latent,
                            .activation = nn::parse_activation(model.activation),
-                           .likelihood = models::parse_likelihood(likelihood), .posterior = models::parse_posterior(posterior),
+                           .likelihood = models::parse_likelihood(likelihood),
+                           .posterior = models::parse_posterior(posterior),
                            .init = model.chosen_init()};
   return examples::run_training("train_vae", [&] {
     models::train_vae(options, config, data);

@@ -44,12 +44,15 @@ inline void add_training_flags(CLI::App& app, models::TrainingOptions& options, 
   app.add_option("--batch", options.batch, "minibatch size")->check(CLI::Range(int64_t{1}, int64_t{65536}));
   app.add_option("--hidden", model.hidden_sizes, "hidden layer sizes, comma-separated (400 or 500,500)")
       ->check(size_list(65536));
-  app.add_option("--latent", model.latent, variational ? "latent size Z" : "code size")->check(CLI::Range(int64_t{1}, int64_t{4096}));
+  app.add_option("--latent", model.latent, variational ? "latent size Z" : "code size")
+      ->check(CLI::Range(int64_t{1}, int64_t{4096}));
   app.add_option("--activation", model.activation, aevb::or_list(nn::activation_names()))
       ->check(CLI::IsMember(nn::activation_names()));
-  app.add_option("--init", model.init, "torch_uniform (PyTorch's Linear default, the default here), default "
+  app.add_option("--init", model.init,
+                 "torch_uniform (PyTorch's Linear default, the default here), default "
                  "(he_uniform for relu, glorot_uniform for tanh), he_uniform, he_normal, glorot_uniform, glorot_normal")
-      ->check(CLI::IsMember({"default", "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "torch_uniform"}));
+      ->check(
+          CLI::IsMember({"default", "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "torch_uniform"}));
   app.add_option_function<std::string>(
          "--optimizer", [&options](const std::string& name) { options.optimizer = nn::parse_optimizer(name); },
          aevb::or_list(nn::optimizer_names()))
@@ -61,7 +64,9 @@ inline void add_training_flags(CLI::App& app, models::TrainingOptions& options, 
   app.add_option("--binarize", model.binarize, "none, static, threshold or dynamic")
       ->check(CLI::IsMember({"none", "static", "threshold", "dynamic"}));
   app.add_option("--seed", options.seed, "random seed")->check(unsigned_64());
-  app.add_option("--threads", model.threads, "threads for large matrix products; results do not depend on it (default OMP_NUM_THREADS, else all cores)")
+  app.add_option(
+         "--threads", model.threads,
+         "threads for large matrix products; results do not depend on it (default OMP_NUM_THREADS, else all cores)")
       ->check(CLI::Range(1, 1024));
   app.add_option("--out", options.out, "output folder (one run at a time; created if missing)");
   app.add_option("--resume", options.resume, "a checkpoint.aevb to continue from, trained with the same flags");

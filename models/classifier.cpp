@@ -44,7 +44,8 @@ double Classifier::accuracy(const datasets::ImageSet& set) {
   std::transform(set.pixels.begin(), set.pixels.end(), images.begin(), [](uint8_t v) { return v / 255.0f; });
   std::vector<int> predicted = predict(images.data(), set.count);
   int64_t correct = 0;
-  for (int64_t n = 0; n < set.count; ++n) correct += predicted[static_cast<size_t>(n)] == set.labels[static_cast<size_t>(n)];
+  for (int64_t n = 0; n < set.count; ++n)
+    correct += predicted[static_cast<size_t>(n)] == set.labels[static_cast<size_t>(n)];
   return static_cast<double>(correct) / static_cast<double>(set.count);
 }
 

@@ -10,8 +10,8 @@ EvaluationSet evaluation_set(const datasets::ImageSet& test, datasets::Binarizat
                              bool one_hot) {
   const datasets::Binarization fixed =
       binarization == datasets::Binarization::dynamic ? datasets::Binarization::sample : binarization;
-  datasets::Batcher batcher(test, {.batch_size = test.count, .shuffle = false, .one_hot = one_hot, .binarization = fixed,
-                                   .seed = seed});
+  datasets::Batcher batcher(
+      test, {.batch_size = test.count, .shuffle = false, .one_hot = one_hot, .binarization = fixed, .seed = seed});
   const datasets::Batch* all = batcher.next();
   return {all->images, one_hot ? all->one_hot : Tensor(), all->labels};
 }
@@ -76,7 +76,8 @@ std::vector<double> conditional_accuracy(Vae& vae, Classifier& judge, int64_t pe
   std::vector<double> accuracy;
   for (int64_t label = 0; label < c; ++label) {
     tape.clear();
-    Var condition = tape.input(one_hot_rows(std::vector<int>(static_cast<size_t>(per_class), static_cast<int>(label)), c));
+    Var condition =
+        tape.input(one_hot_rows(std::vector<int>(static_cast<size_t>(per_class), static_cast<int>(label)), c));
     Var drawn = vae.prior(tape, condition, per_class)->rsample(rng);
     Tensor images = vae.decoder_mean(vae.decode(drawn, condition)).value();
     std::vector<int> predicted = judge.predict(images.data(), per_class);

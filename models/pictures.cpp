@@ -39,7 +39,9 @@ std::vector<std::string> legend_names(const datasets::ImageSet& set) {
   return names;
 }
 
-std::string path_in(const std::string& out, const std::string& name) { return (std::filesystem::path(out) / name).string(); }
+std::string path_in(const std::string& out, const std::string& name) {
+  return (std::filesystem::path(out) / name).string();
+}
 
 }  // namespace
 
@@ -48,8 +50,8 @@ void write_pairs_png(const std::string& path, const std::vector<const Tensor*>& 
   const int64_t pixels = height * width, rows = static_cast<int64_t>(rows_of_images.size());
   std::vector<float> grid(static_cast<size_t>(rows * count * pixels));
   for (int64_t r = 0; r < rows; ++r) {
-    check(rows_of_images[static_cast<size_t>(r)]->numel() >= count * pixels, "write_pairs_png: row ", r, " holds fewer than ",
-          count, " images");
+    check(rows_of_images[static_cast<size_t>(r)]->numel() >= count * pixels, "write_pairs_png: row ", r,
+          " holds fewer than ", count, " images");
     std::copy_n(rows_of_images[static_cast<size_t>(r)]->data(), count * pixels, grid.data() + r * count * pixels);
   }
   datasets::write_image_grid_png(path, grid.data(), rows * count, height, width, count, 2);
@@ -66,7 +68,9 @@ void write_scatter_png(const std::string& path, const Tensor& points, const std:
     if (std::isfinite(points[i])) magnitudes.push_back(std::fabs(points[i]));
   std::sort(magnitudes.begin(), magnitudes.end());
   const float extent =
-      magnitudes.empty() ? 1.0f : std::max(1e-6f, magnitudes[static_cast<size_t>(0.99 * static_cast<double>(magnitudes.size() - 1))]) * 1.05f;
+      magnitudes.empty()
+          ? 1.0f
+          : std::max(1e-6f, magnitudes[static_cast<size_t>(0.99 * static_cast<double>(magnitudes.size() - 1))]) * 1.05f;
   datasets::Canvas canvas(margin + plot + legend_width, top + plot + 44, 255);
   const int64_t left = margin, centre_x = left + plot / 2, centre_y = top + plot / 2, half = plot / 2 - 8;
   canvas.draw_text(margin, 12, text.title, 2, 0, 0, 0);
@@ -80,8 +84,10 @@ void write_scatter_png(const std::string& path, const Tensor& points, const std:
     if (!std::isfinite(points[2 * i]) || !std::isfinite(points[2 * i + 1])) continue;
     uint8_t r, g, b;
     datasets::class_colour(labels[static_cast<size_t>(i)], r, g, b);
-    const int64_t x = centre_x + static_cast<int64_t>(std::lround(std::clamp(points[2 * i] / extent, -1.0f, 1.0f) * half));
-    const int64_t y = centre_y - static_cast<int64_t>(std::lround(std::clamp(points[2 * i + 1] / extent, -1.0f, 1.0f) * half));
+    const int64_t x =
+        centre_x + static_cast<int64_t>(std::lround(std::clamp(points[2 * i] / extent, -1.0f, 1.0f) * half));
+    const int64_t y =
+        centre_y - static_cast<int64_t>(std::lround(std::clamp(points[2 * i + 1] / extent, -1.0f, 1.0f) * half));
     canvas.fill_rect(x - 1, y - 1, 3, 3, r, g, b);
   }
   char number[32];
@@ -160,7 +166,8 @@ Tensor principal_components_2d(const Tensor& codes) {
     for (int iteration = 0; iteration < 500; ++iteration) {
       std::vector<double> next(static_cast<size_t>(z), 0.0);
       for (int64_t a = 0; a < z; ++a)
-        for (int64_t b = 0; b < z; ++b) next[static_cast<size_t>(a)] += covariance[static_cast<size_t>(a * z + b)] * v[static_cast<size_t>(b)];
+        for (int64_t b = 0; b < z; ++b)
+          next[static_cast<size_t>(a)] += covariance[static_cast<size_t>(a * z + b)] * v[static_cast<size_t>(b)];
       double norm = 0;
       for (double x : next) norm += x * x;
       norm = std::sqrt(norm);
@@ -170,17 +177,21 @@ Tensor principal_components_2d(const Tensor& codes) {
     double eigenvalue = 0;
     for (int64_t a = 0; a < z; ++a)
       for (int64_t b = 0; b < z; ++b)
-        eigenvalue += v[static_cast<size_t>(a)] * covariance[static_cast<size_t>(a * z + b)] * v[static_cast<size_t>(b)];
+        eigenvalue +=
+            v[static_cast<size_t>(a)] * covariance[static_cast<size_t>(a * z + b)] * v[static_cast<size_t>(b)];
     for (int64_t a = 0; a < z; ++a)
       for (int64_t b = 0; b < z; ++b)
-        covariance[static_cast<size_t>(a * z + b)] -= eigenvalue * v[static_cast<size_t>(a)] * v[static_cast<size_t>(b)];
+        covariance[static_cast<size_t>(a * z + b)] -=
+            eigenvalue * v[static_cast<size_t>(a)] * v[static_cast<size_t>(b)];
     components.push_back(v);
   }
   Tensor projected({n, 2});
   for (int64_t i = 0; i < n; ++i)
     for (int c = 0; c < 2; ++c) {
       double dot = 0;
-      for (int64_t a = 0; a < z; ++a) dot += (codes[i * z + a] - mean[static_cast<size_t>(a)]) * components[static_cast<size_t>(c)][static_cast<size_t>(a)];
+      for (int64_t a = 0; a < z; ++a)
+        dot += (codes[i * z + a] - mean[static_cast<size_t>(a)]) *
+               components[static_cast<size_t>(c)][static_cast<size_t>(a)];
       projected[i * 2 + c] = static_cast<float>(dot);
     }
   return projected;

@@ -34,7 +34,8 @@ class Progress {
   // The epoch's summary line, which stays.
   void end_epoch(const std::string& summary) {
     std::printf("%sepoch %d/%d  %s  %.0f images/s  %.1f s  time left %s\n", terminal_ ? "\r\033[K" : "", epoch_,
-                epochs_, summary.c_str(), images_per_second(), epoch_seconds(), format_seconds(seconds_left(batches_)).c_str());
+                epochs_, summary.c_str(), images_per_second(), epoch_seconds(),
+                format_seconds(seconds_left(batches_)).c_str());
     std::fflush(stdout);
     images_ = 0;
     total_seconds_ += epoch_seconds();
@@ -53,8 +54,9 @@ class Progress {
  private:
   using Clock = std::chrono::steady_clock;
   double seconds_left(int64_t batches_done) const {
-    double per_epoch = epochs_done_ > 0 ? total_seconds_ / epochs_done_
-                                        : epoch_seconds() * static_cast<double>(batches_) / std::max<int64_t>(1, batches_done);
+    double per_epoch = epochs_done_ > 0
+                           ? total_seconds_ / epochs_done_
+                           : epoch_seconds() * static_cast<double>(batches_) / std::max<int64_t>(1, batches_done);
     double this_epoch_left = per_epoch * static_cast<double>(batches_ - batches_done) / static_cast<double>(batches_);
     return this_epoch_left + per_epoch * (epochs_ - epoch_);
   }

@@ -100,7 +100,8 @@ nn::TrainingProgress check_and_resume(const TrainingOptions& options, const Conf
   } catch (const Error& error) {
     refuse("--resume: ", error.what());
   }
-  for (RunLog* log : logs) log->keep_epochs_from((std::filesystem::path(options.out) / log->name()).string(), done.epoch);
+  for (RunLog* log : logs)
+    log->keep_epochs_from((std::filesystem::path(options.out) / log->name()).string(), done.epoch);
   return done;
 }
 

@@ -44,7 +44,8 @@ void RunFolder::check_usable(const std::string& path, const std::vector<std::str
   const fs::file_status status = fs::status(path, error);
   if (fs::exists(status)) {
     if (!fs::is_directory(status)) refuse("--out: '", path, "' is ", files::kind_of(path), ", not a folder");
-    if (::access(path.c_str(), W_OK | X_OK) != 0) refuse("--out: cannot write into '", path, "': ", std::strerror(errno));
+    if (::access(path.c_str(), W_OK | X_OK) != 0)
+      refuse("--out: cannot write into '", path, "': ", std::strerror(errno));
     for (const std::string& name : names_written) {
       const fs::path inside = fs::path(path) / name;
       if (fs::is_directory(fs::symlink_status(inside, error)))
@@ -54,7 +55,8 @@ void RunFolder::check_usable(const std::string& path, const std::vector<std::str
   }
   // It will be created: the nearest ancestor that exists must be a folder we can write in.
   fs::path ancestor = fs::absolute(fs::path(path), error).parent_path();
-  while (!ancestor.empty() && !fs::exists(ancestor, error) && ancestor != ancestor.root_path()) ancestor = ancestor.parent_path();
+  while (!ancestor.empty() && !fs::exists(ancestor, error) && ancestor != ancestor.root_path())
+    ancestor = ancestor.parent_path();
   if (!fs::is_directory(ancestor, error))
     refuse("--out: cannot create '", path, "': '", ancestor.string(), "' is ", files::kind_of(ancestor.string()),
            ", not a folder");

@@ -24,7 +24,9 @@ class JsonLine {
   JsonLine& operator=(const JsonLine& other);
 
   JsonLine& add(const std::string& key, double value);
-  JsonLine& add(const std::string& key, std::integral auto value) { return add_integer(key, static_cast<int64_t>(value)); }
+  JsonLine& add(const std::string& key, std::integral auto value) {
+    return add_integer(key, static_cast<int64_t>(value));
+  }
   JsonLine& add_bool(const std::string& key, bool value);
   JsonLine& add_numbers(const std::string& key, const std::vector<double>& values);
   JsonLine& add_object(const std::string& key, const JsonLine& object);

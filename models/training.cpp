@@ -178,7 +178,8 @@ TrainingResult run_vae(const TrainingOptions& options, const VaeConfig& config, 
   phase = "checking the run";
   if (data.train.pixels_per_image() != config.inputs)
     refuse("--data: images have ", data.train.pixels_per_image(), " pixels, the model reads ", config.inputs);
-  if (conditional && !data.train.labelled()) refuse("--data: a CVAE needs labels, and '", data.train.name, "' has none");
+  if (conditional && !data.train.labelled())
+    refuse("--data: a CVAE needs labels, and '", data.train.name, "' has none");
   if (conditional && options.digit >= config.conditions)
     refuse("--digit: ", options.digit, " is not a class of --data, whose classes are 0 to ", config.conditions - 1);
   std::unique_ptr<Classifier> judge = load_judge(options, config);
@@ -197,7 +198,8 @@ TrainingResult run_vae(const TrainingOptions& options, const VaeConfig& config, 
                                                      *optimizer, sampling_rng, {&metrics, &layers});
   // Now the folder is ours: one run at a time.
   const RunFolder folder(options.out, conditional ? "train_cvae" : "train_vae");
-  if (!options.resume.empty()) say(options, "resumed from " + options.resume + " after epoch " + std::to_string(done.epoch));
+  if (!options.resume.empty())
+    say(options, "resumed from " + options.resume + " after epoch " + std::to_string(done.epoch));
   phase = "preparing the test set";
   const EvaluationSet test = evaluation_set(data.test, options.binarization, options.seed, conditional);
   say(options, std::string(conditional ? "CVAE" : "VAE") + ": " + std::to_string(vae.parameter_count()) +
@@ -390,7 +392,8 @@ TrainingResult run_autoencoder(const TrainingOptions& options, const Autoencoder
                     .str());
     metrics.write(folder);
     nn::save_checkpoint(folder.path("checkpoint.aevb"), autoencoder, *optimizer, noise_rng,
-                        {static_cast<uint64_t>(epoch), static_cast<uint64_t>(step)}, configuration);  // commits the epoch
+                        {static_cast<uint64_t>(epoch), static_cast<uint64_t>(step)},
+                        configuration);  // commits the epoch
     result.test_neg_elbo = test_recon;
     return EpochReport{format("train recon %.2f  test recon %.2f nats", totals.mean(totals.loss), test_recon), ""};
   };
@@ -403,7 +406,8 @@ TrainingResult run_autoencoder(const TrainingOptions& options, const Autoencoder
                              picture_rng);
   if (const std::string note = draw_plots(folder, metrics, nullptr, kAutoencoderCurves, 0); !note.empty())
     say(options, note);
-  metrics.add(JsonLine().add_bool("final", true).add("epochs", options.epochs).add("test_recon", result.test_neg_elbo).str());
+  metrics.add(
+      JsonLine().add_bool("final", true).add("epochs", options.epochs).add("test_recon", result.test_neg_elbo).str());
   metrics.write(folder);
   return result;
 }

@@ -48,7 +48,8 @@ LayerStatistics measured_step(nn::Optimizer& optimizer) {
   LayerStatistics stats;
   std::vector<Tensor> before;
   for (const nn::NamedParameter& named : optimizer.parameters()) before.push_back(named.parameter->value());
-  for (const nn::NamedParameter& named : optimizer.parameters()) stats.gradient_norm.push_back(l2_norm(named.parameter->grad()));
+  for (const nn::NamedParameter& named : optimizer.parameters())
+    stats.gradient_norm.push_back(l2_norm(named.parameter->grad()));
   optimizer.step();
   for (size_t p = 0; p < before.size(); ++p) {
     const Tensor& after = optimizer.parameters()[p].parameter->value();
@@ -86,9 +87,12 @@ std::string layers_script(size_t parameters) {
   return "set terminal pngcairo size 1000,800 noenhanced\nset output output_file\n"
          "set datafile separator '\\t'\nset key outside right font ',8'\nset logscale y\n"
          "set multiplot layout 2,1\nset title 'gradient norm per parameter tensor (last step of each epoch)'\n"
-         "plot for [c=2:" + std::to_string(parameters + 1) + "] 'layers.tsv' using 1:c with linespoints title columnheader(c)\n"
+         "plot for [c=2:" +
+         std::to_string(parameters + 1) +
+         "] 'layers.tsv' using 1:c with linespoints title columnheader(c)\n"
          "set title 'update / weight norm ratio'\nset xlabel 'epoch'\n"
-         "plot for [c=" + std::to_string(parameters + 2) + ":" + std::to_string(2 * parameters + 1) +
+         "plot for [c=" +
+         std::to_string(parameters + 2) + ":" + std::to_string(2 * parameters + 1) +
          "] 'layers.tsv' using 1:c with linespoints title columnheader(c)\nunset multiplot\n";
 }
 
@@ -96,8 +100,8 @@ const std::vector<CurvePanel> kVaeCurves = {
     {"-ELBO (lower is better)", {{"train_neg_elbo", "train"}, {"test_neg_elbo", "test"}}},
     {"its first term, the reconstruction -E_q log p(x|z)", {{"train_recon", "train"}, {"test_recon", "test"}}},
     {"its second term, KL(q(z|x) || p(z))", {{"train_kl", "train"}, {"test_kl", "test"}}}};
-const std::vector<CurvePanel> kAutoencoderCurves = {
-    {"reconstruction loss (binary cross-entropy, lower is better)", {{"train_recon", "train"}, {"test_recon", "test"}}}};
+const std::vector<CurvePanel> kAutoencoderCurves = {{"reconstruction loss (binary cross-entropy, lower is better)",
+                                                     {{"train_recon", "train"}, {"test_recon", "test"}}}};
 
 std::string draw_plots(const RunFolder& folder, const RunLog& metrics, const RunLog* layers,
                        const std::vector<CurvePanel>& panels, size_t parameters) {

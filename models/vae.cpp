@@ -64,8 +64,8 @@ Vae::Vae(const VaeConfig& config, Rng& rng) : config_(config) {
   const int64_t decoder_outputs = config.likelihood == Likelihood::gaussian ? 2 * d : d;
   const nn::MlpOptions mlp{.init = config.init};
   encoder_ = &adopt("encoder", nn::make_mlp(layer_sizes(d + c, config.hidden, 2 * z), config.activation, rng, mlp));
-  decoder_ = &adopt("decoder",
-                    nn::make_mlp(mirrored_layer_sizes(z + c, config.hidden, decoder_outputs), config.activation, rng, mlp));
+  decoder_ = &adopt("decoder", nn::make_mlp(mirrored_layer_sizes(z + c, config.hidden, decoder_outputs),
+                                            config.activation, rng, mlp));
   if (config.learned_prior)
     prior_network_ = &adopt("prior", nn::make_mlp({c, config.prior_hidden, 2 * z}, config.activation, rng, mlp));
 }
@@ -174,7 +174,8 @@ ElboTerms Vae::elbo(Var x, Var condition, Rng& rng, ElboOptions options) {
   Var kl_per_dimension = mean(kl_elements, 0);
   Var kl = sum(kl_per_dimension);
   // Free bits (Kingma et al. 2016): dimensions below the floor get no pressure to shrink.
-  Var kl_penalty = options.free_bits > 0 ? sum(maximum(kl_per_dimension, tape.constant({config_.latent}, options.free_bits))) : kl;
+  Var kl_penalty =
+      options.free_bits > 0 ? sum(maximum(kl_per_dimension, tape.constant({config_.latent}, options.free_bits))) : kl;
   Var loss = add(reconstruction, mul(kl_penalty, options.kl_weight));
   return {loss, reconstruction, kl, kl_per_dimension, decoder_output, q.loc()};
 }

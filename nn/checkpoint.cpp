@@ -30,7 +30,8 @@ class ByteWriter {
  public:
   template <class T>
   void put(T value) {  // little-endian, whatever the host
-    for (size_t i = 0; i < sizeof(T); ++i) bytes_.push_back(static_cast<uint8_t>(static_cast<uint64_t>(value) >> (8 * i)));
+    for (size_t i = 0; i < sizeof(T); ++i)
+      bytes_.push_back(static_cast<uint8_t>(static_cast<uint64_t>(value) >> (8 * i)));
   }
   void put_name(const std::string& name) {
     check(!name.empty() && name.size() <= 0xffff, "checkpoint: name '", name.substr(0, 64),
@@ -102,7 +103,8 @@ std::vector<uint8_t> read_whole_file(const std::string& path, uint64_t limit) {
 // before it is read (a sparse 100 GB file, /dev/zero behind a link).
 uint64_t size_bound(const std::vector<const Tensor*>& tensors, uint64_t extra_factor) {
   uint64_t bytes = 1 << 20;
-  for (const Tensor* tensor : tensors) bytes += extra_factor * (static_cast<uint64_t>(tensor->numel()) * 4 + 65536 + 8 * kMaxRank);
+  for (const Tensor* tensor : tensors)
+    bytes += extra_factor * (static_cast<uint64_t>(tensor->numel()) * 4 + 65536 + 8 * kMaxRank);
   return bytes;
 }
 

@@ -29,9 +29,13 @@ void glorot_normal(Tensor& weight, Rng& rng) {
   Fans f = fans_of("glorot_normal", weight);
   fill_normal(weight, rng, std::sqrt(2.0 / (f.in + f.out)));
 }
-void he_uniform(Tensor& weight, Rng& rng) { fill_uniform(weight, rng, std::sqrt(6.0 / fans_of("he_uniform", weight).in)); }
+void he_uniform(Tensor& weight, Rng& rng) {
+  fill_uniform(weight, rng, std::sqrt(6.0 / fans_of("he_uniform", weight).in));
+}
 void he_normal(Tensor& weight, Rng& rng) { fill_normal(weight, rng, std::sqrt(2.0 / fans_of("he_normal", weight).in)); }
-void torch_uniform(Tensor& weight, Rng& rng) { fill_uniform(weight, rng, 1.0 / std::sqrt(fans_of("torch_uniform", weight).in)); }
+void torch_uniform(Tensor& weight, Rng& rng) {
+  fill_uniform(weight, rng, 1.0 / std::sqrt(fans_of("torch_uniform", weight).in));
+}
 void constant(Tensor& tensor, float value) { tensor.fill(value); }
 void zeros(Tensor& tensor) { tensor.fill(0.0f); }
 
@@ -59,7 +63,8 @@ const char* to_string(Init init) {
 }
 
 Init parse_init(const std::string& name) {
-  for (Init init : {Init::glorot_uniform, Init::glorot_normal, Init::he_uniform, Init::he_normal, Init::torch_uniform, Init::zeros})
+  for (Init init :
+       {Init::glorot_uniform, Init::glorot_normal, Init::he_uniform, Init::he_normal, Init::torch_uniform, Init::zeros})
     if (name == to_string(init)) return init;
   fail("unknown initializer '", name,
        "': expected glorot_uniform, glorot_normal, he_uniform, he_normal, torch_uniform or zeros");

@@ -80,8 +80,9 @@ std::unique_ptr<Sequential> make_mlp(const std::vector<int64_t>& sizes, Activati
     bool last = i + 1 == layers;
     std::string name = last ? "output" : "hidden" + std::to_string(i + 1);
     const bool activated = !last || options.activate_output;
-    mlp->add(name, std::make_unique<Linear>(sizes[i], sizes[i + 1], rng, options.init.value_or(default_init(activation)),
-                                            activated ? activation : Activation::identity));
+    mlp->add(name,
+             std::make_unique<Linear>(sizes[i], sizes[i + 1], rng, options.init.value_or(default_init(activation)),
+                                      activated ? activation : Activation::identity));
   }
   return mlp;
 }

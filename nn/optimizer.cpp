@@ -61,7 +61,9 @@ void Sgd::update(size_t index, Parameter& parameter) {
 }
 
 Adagrad::Adagrad(std::vector<NamedParameter> parameters, AdagradOptions options)
-    : Optimizer(std::move(parameters), options.learning_rate), options_(options), sum_squares_(add_slot("sum_squares")) {
+    : Optimizer(std::move(parameters), options.learning_rate),
+      options_(options),
+      sum_squares_(add_slot("sum_squares")) {
   check(options.weight_decay >= 0.0f, "Adagrad: weight decay ", options.weight_decay, " is negative");
   check(options.epsilon > 0.0f, "Adagrad: epsilon ", options.epsilon, " must be positive");
 }
@@ -126,7 +128,8 @@ Schedule cosine_schedule(float learning_rate, int64_t total_steps, float min_rat
   return [=](int64_t step) {
     if (step >= total_steps) return min_rate;
     double progress = static_cast<double>(step) / static_cast<double>(total_steps);
-    return static_cast<float>(min_rate + 0.5 * (learning_rate - min_rate) * (1 + std::cos(std::numbers::pi * progress)));
+    return static_cast<float>(min_rate +
+                              0.5 * (learning_rate - min_rate) * (1 + std::cos(std::numbers::pi * progress)));
   };
 }
 
@@ -168,12 +171,14 @@ std::unique_ptr<Optimizer> make_optimizer(OptimizerKind kind, std::vector<NamedP
                                           float learning_rate, float weight_decay) {
   switch (kind) {
     case OptimizerKind::adam:
-      return std::make_unique<Adam>(parameters, AdamOptions{.learning_rate = learning_rate, .weight_decay = weight_decay});
+      return std::make_unique<Adam>(parameters,
+                                    AdamOptions{.learning_rate = learning_rate, .weight_decay = weight_decay});
     case OptimizerKind::adagrad:
       return std::make_unique<Adagrad>(parameters,
                                        AdagradOptions{.learning_rate = learning_rate, .weight_decay = weight_decay});
     case OptimizerKind::sgd:
-      return std::make_unique<Sgd>(parameters, SgdOptions{.learning_rate = learning_rate, .weight_decay = weight_decay});
+      return std::make_unique<Sgd>(parameters,
+                                   SgdOptions{.learning_rate = learning_rate, .weight_decay = weight_decay});
   }
   fail("make_optimizer: unknown optimizer ", static_cast<int>(kind));
 }

@@ -29,7 +29,8 @@ struct GemmBlocking {
 };
 
 using UnaryKernel = void (*)(float* y, const float* x, int64_t count);
-using BiasActivationKernel = void (*)(float* y, const float* bias, int64_t rows, int64_t columns, Activation activation);
+using BiasActivationKernel = void (*)(float* y, const float* bias, int64_t rows, int64_t columns,
+                                      Activation activation);
 
 // One instruction set's register-tiled gemm (gemm_blocked.h), which runs on every thread
 // of a team (BlockedGemm::run), with its tile and the epilogue of its narrow products.

@@ -52,7 +52,8 @@ void adam_update(float* param, float* first_moment, float* second_moment, const 
                   .beta2 = beta2, .decoupled_weight_decay = decoupled_weight_decay};
   fold_adam_corrections(s, step);
   const auto adam = active_kernels().adam;
-  for_each_chunk(count, [&](int64_t b, int64_t n) { adam(param + b, first_moment + b, second_moment + b, grad + b, n, s); });
+  for_each_chunk(count,
+                 [&](int64_t b, int64_t n) { adam(param + b, first_moment + b, second_moment + b, grad + b, n, s); });
 }
 
 // The scalar reference loops.

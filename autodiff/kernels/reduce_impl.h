@@ -158,7 +158,8 @@ void simd_accumulate_scaled_exp(float* dx, const float* x, float shift, float sc
   const ExpFormula exp;
   int64_t i = 0;
   for (; i + W <= n; i += W)
-    (Batch::load_unaligned(dx + i) + Batch(scale) * exp(Batch::load_unaligned(x + i) - Batch(shift))).store_unaligned(dx + i);
+    (Batch::load_unaligned(dx + i) + Batch(scale) * exp(Batch::load_unaligned(x + i) - Batch(shift)))
+        .store_unaligned(dx + i);
   if (i == n) return;
   // The tail through a padded batch, so every element is computed by the same code.
   alignas(64) float tail[W];

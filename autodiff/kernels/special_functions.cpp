@@ -166,7 +166,8 @@ double regularized_beta(double x, double a, double b) {
   if (std::isnan(x) || std::isnan(a) || std::isnan(b) || a <= 0 || b <= 0) return kNaN;
   if (x <= 0) return 0;
   if (x >= 1) return 1;
-  const double front = std::exp(std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) + a * std::log(x) + b * std::log1p(-x));
+  const double front =
+      std::exp(std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) + a * std::log(x) + b * std::log1p(-x));
   // The continued fraction converges fast below the mean; above it, use I_x(a,b) = 1 - I_(1-x)(b,a).
   if (x < (a + 1) / (a + b + 2)) return front * beta_continued_fraction(a, b, x) / a;
   return 1 - front * beta_continued_fraction(b, a, 1 - x) / b;
@@ -222,7 +223,8 @@ KumaraswamyLog1mMean kumaraswamy_log1m_mean(double a, double b) {
     h /= 2;
     trapezoid(h, fine);
     bool agree = true;
-    for (int i = 0; i < 3; ++i) agree = agree && std::fabs(fine[i] - coarse[i]) <= 1e-13 * std::max(1.0, std::fabs(fine[i]));
+    for (int i = 0; i < 3; ++i)
+      agree = agree && std::fabs(fine[i] - coarse[i]) <= 1e-13 * std::max(1.0, std::fabs(fine[i]));
     if (agree) break;
     std::copy(fine, fine + 3, coarse);
   }

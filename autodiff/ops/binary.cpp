@@ -10,7 +10,7 @@ namespace aevb {
 
 // y = a + b;  da += dy;  db += dy
 Var add(Var a, Var b) {
-  return binary_op("add", a, b, [](float u, float v) { return u + v; },
+  return binary_op("add", a, b, [](float a, float b) { return a + b; },
                    [](float dy, float, float, float) { return dy; }, [](float dy, float, float, float) { return dy; });
 }
 
@@ -19,40 +19,40 @@ Var sub(Var a, Var b) { return add(a, neg(b)); }
 
 // y = a * b;  da += dy * b;  db += dy * a
 Var mul(Var a, Var b) {
-  return binary_op("mul", a, b, [](float u, float v) { return u * v; },
-                   [](float dy, float, float v, float) { return dy * v; },
-                   [](float dy, float u, float, float) { return dy * u; });
+  return binary_op("mul", a, b, [](float a, float b) { return a * b; },
+                   [](float dy, float, float b, float) { return dy * b; },
+                   [](float dy, float a, float, float) { return dy * a; });
 }
 
 // y = a / b;  da += dy / b;  db += -dy * y / b
 Var div(Var a, Var b) {
-  return binary_op("div", a, b, [](float u, float v) { return u / v; },
-                   [](float dy, float, float v, float) { return dy / v; },
-                   [](float dy, float, float v, float y) { return -dy * y / v; });
+  return binary_op("div", a, b, [](float a, float b) { return a / b; },
+                   [](float dy, float, float b, float) { return dy / b; },
+                   [](float dy, float, float b, float y) { return -dy * y / b; });
 }
 
 // y = max(a, b);  the larger input gets dy; on a tie each gets dy / 2
 Var maximum(Var a, Var b) {
-  return binary_op("maximum", a, b, [](float u, float v) { return std::isnan(u) || u > v ? u : v; },
-                   [](float dy, float u, float v, float) { return u > v ? dy : (u == v ? 0.5f * dy : 0.0f); },
-                   [](float dy, float u, float v, float) { return v > u ? dy : (u == v ? 0.5f * dy : 0.0f); });
+  return binary_op("maximum", a, b, [](float a, float b) { return std::isnan(a) || a > b ? a : b; },
+                   [](float dy, float a, float b, float) { return a > b ? dy : (a == b ? 0.5f * dy : 0.0f); },
+                   [](float dy, float a, float b, float) { return b > a ? dy : (a == b ? 0.5f * dy : 0.0f); });
 }
 
 // y = min(a, b);  the smaller input gets dy; on a tie each gets dy / 2
 Var minimum(Var a, Var b) {
-  return binary_op("minimum", a, b, [](float u, float v) { return std::isnan(u) || u < v ? u : v; },
-                   [](float dy, float u, float v, float) { return u < v ? dy : (u == v ? 0.5f * dy : 0.0f); },
-                   [](float dy, float u, float v, float) { return v < u ? dy : (u == v ? 0.5f * dy : 0.0f); });
+  return binary_op("minimum", a, b, [](float a, float b) { return std::isnan(a) || a < b ? a : b; },
+                   [](float dy, float a, float b, float) { return a < b ? dy : (a == b ? 0.5f * dy : 0.0f); },
+                   [](float dy, float a, float b, float) { return b < a ? dy : (a == b ? 0.5f * dy : 0.0f); });
 }
 
 // y = x + c;  dx += dy
 Var add(Var x, float c) {
-  return unary_op("add_scalar", x, [c](float v) { return v + c; }, [](float dy, float, float) { return dy; });
+  return unary_op("add_scalar", x, [c](float b) { return b + c; }, [](float dy, float, float) { return dy; });
 }
 
 // y = c * x;  dx += c * dy
 Var mul(Var x, float c) {
-  return unary_op("mul_scalar", x, [c](float v) { return c * v; }, [c](float dy, float, float) { return c * dy; });
+  return unary_op("mul_scalar", x, [c](float b) { return c * b; }, [c](float dy, float, float) { return c * dy; });
 }
 
 // Composed from the two above.
@@ -64,8 +64,8 @@ Var div(Var x, float c) {
 
 // y = x^p;  dx += dy * p * x^(p-1)
 Var pow(Var x, float exponent) {
-  return unary_op("pow", x, [exponent](float v) { return std::pow(v, exponent); },
-                  [exponent](float dy, float v, float) { return dy * exponent * std::pow(v, exponent - 1.0f); });
+  return unary_op("pow", x, [exponent](float b) { return std::pow(b, exponent); },
+                  [exponent](float dy, float b, float) { return dy * exponent * std::pow(b, exponent - 1.0f); });
 }
 
 }  // namespace aevb

@@ -52,7 +52,8 @@ Var concat(std::span<const Var> parts, int axis) {
   Tape& tape = parts[0].tape();
   const int32_t count = static_cast<int32_t>(parts.size());
   Var y = tape.record("concat", first.with_dim(resolved, total), parts.data(), count);
-  const int64_t outer = product_of_sizes(first, 0, resolved), inner = product_of_sizes(first, resolved + 1, first.rank());
+  const int64_t outer = product_of_sizes(first, 0, resolved),
+                inner = product_of_sizes(first, resolved + 1, first.rank());
   float* y_values = tape.value_buffer(y);
   int64_t offset = 0;
   for (const Var& part : parts) {
@@ -81,7 +82,8 @@ Var slice(Var x, int axis, int64_t start, int64_t length) {
   int resolved = shape.normalize_axis("slice", axis);
   check(start >= 0 && length >= 0 && start + length <= shape[resolved], "slice: range [", start, ", ",
         start + length, ") is outside axis ", axis, " of shape ", shape);
-  const int64_t outer = product_of_sizes(shape, 0, resolved), inner = product_of_sizes(shape, resolved + 1, shape.rank());
+  const int64_t outer = product_of_sizes(shape, 0, resolved),
+                inner = product_of_sizes(shape, resolved + 1, shape.rank());
   const int64_t x_row = shape[resolved] * inner, y_row = length * inner, first = start * inner;
   Tape& tape = x.tape();
   Var y = tape.record("slice", shape.with_dim(resolved, length), {x});

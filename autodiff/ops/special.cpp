@@ -11,14 +11,14 @@ namespace aevb {
 
 // y = log |Gamma(x)|;  dx += dy * digamma(x)
 Var lgamma(Var x) {
-  return unary_op("lgamma", x, [](float v) { return static_cast<float>(std::lgamma(static_cast<double>(v))); },
-                  [](float dy, float v, float) { return dy * static_cast<float>(kernels::digamma(v)); });
+  return unary_op("lgamma", x, [](float x) { return static_cast<float>(std::lgamma(static_cast<double>(x))); },
+                  [](float dy, float x, float) { return dy * static_cast<float>(kernels::digamma(x)); });
 }
 
 // y = digamma(x);  dx += dy * trigamma(x)
 Var digamma(Var x) {
-  return unary_op("digamma", x, [](float v) { return static_cast<float>(kernels::digamma(v)); },
-                  [](float dy, float v, float) { return dy * static_cast<float>(kernels::trigamma(v)); });
+  return unary_op("digamma", x, [](float x) { return static_cast<float>(kernels::digamma(x)); },
+                  [](float dy, float x, float) { return dy * static_cast<float>(kernels::trigamma(x)); });
 }
 
 // y = E[log(1 - Z)], Z ~ Kumaraswamy(a, b) (no closed form: a quadrature in double, see
@@ -27,9 +27,9 @@ Var digamma(Var x) {
 Var kumaraswamy_log1m_mean(Var a, Var b) {
   auto mean = [](float a_value, float b_value) { return kernels::kumaraswamy_log1m_mean(a_value, b_value); };
   return binary_op(
-      "kumaraswamy_log1m_mean", a, b, [mean](float av, float bv) { return static_cast<float>(mean(av, bv).value); },
-      [mean](float dy, float av, float bv, float) { return dy * static_cast<float>(mean(av, bv).d_a); },
-      [mean](float dy, float av, float bv, float) { return dy * static_cast<float>(mean(av, bv).d_b); });
+      "kumaraswamy_log1m_mean", a, b, [mean](float a, float b) { return static_cast<float>(mean(a, b).value); },
+      [mean](float dy, float a, float b, float) { return dy * static_cast<float>(mean(a, b).d_a); },
+      [mean](float dy, float a, float b, float) { return dy * static_cast<float>(mean(a, b).d_b); });
 }
 
 }  // namespace aevb

@@ -21,35 +21,35 @@ Var exp(Var x) {
 
 // y = log x;  dx += dy / x
 Var log(Var x) {
-  return unary_array_op("log", x, kernels::vector_log, [](float dy, float v, float) { return dy / v; });
+  return unary_array_op("log", x, kernels::vector_log, [](float dy, float x, float) { return dy / x; });
 }
 
 // y = log(1 + x);  dx += dy / (1 + x)
 Var log1p(Var x) {
-  return unary_array_op("log1p", x, kernels::vector_log1p, [](float dy, float v, float) { return dy / (1.0f + v); });
+  return unary_array_op("log1p", x, kernels::vector_log1p, [](float dy, float x, float) { return dy / (1.0f + x); });
 }
 
 // y = e^x - 1;  dx += dy * (y + 1)
 Var expm1(Var x) {
-  return unary_op("expm1", x, [](float v) { return std::expm1(v); },
+  return unary_op("expm1", x, [](float x) { return std::expm1(x); },
                   [](float dy, float, float y) { return dy * (y + 1.0f); });
 }
 
 // y = sqrt x;  dx += dy / (2 y)
 Var sqrt(Var x) {
-  return unary_op("sqrt", x, [](float v) { return std::sqrt(v); },
+  return unary_op("sqrt", x, [](float x) { return std::sqrt(x); },
                   [](float dy, float, float y) { return dy * 0.5f / y; });
 }
 
 // y = x^2;  dx += dy * 2x
 Var square(Var x) {
-  return unary_op("square", x, [](float v) { return v * v; }, [](float dy, float v, float) { return dy * 2.0f * v; });
+  return unary_op("square", x, [](float x) { return x * x; }, [](float dy, float x, float) { return dy * 2.0f * x; });
 }
 
 // y = |x|;  dx += dy * sign(x), with sign(0) = 0
 Var abs(Var x) {
-  return unary_op("abs", x, [](float v) { return std::fabs(v); },
-                  [](float dy, float v, float) { return v > 0 ? dy : (v < 0 ? -dy : 0.0f); });
+  return unary_op("abs", x, [](float x) { return std::fabs(x); },
+                  [](float dy, float x, float) { return x > 0 ? dy : (x < 0 ? -dy : 0.0f); });
 }
 
 // The activations: each formula and derivative is its definition in
@@ -82,7 +82,7 @@ Var leaky_relu(Var x, float slope) {
   check(slope > 0 && std::isfinite(slope), "leaky_relu: slope ", slope, " must be positive and finite (input shape ",
         x.shape(), ")");
   if (slope == LeakyRelu::kSlope) return activation_op<LeakyRelu>(x);
-  return unary_op("leaky_relu", x, [slope](float v) { return LeakyRelu::forward(v, slope); },
+  return unary_op("leaky_relu", x, [slope](float x) { return LeakyRelu::forward(x, slope); },
                   [slope](float dy, float, float y) { return LeakyRelu::derivative(dy, y, slope); });
 }
 
@@ -92,7 +92,7 @@ Var elu(Var x, float alpha) {
   check(alpha > 0 && std::isfinite(alpha), "elu: alpha ", alpha, " must be positive and finite (input shape ",
         x.shape(), ")");
   if (alpha == Elu::kAlpha) return activation_op<Elu>(x);
-  return unary_op("elu", x, [alpha](float v) { return Elu::forward(v, alpha); },
+  return unary_op("elu", x, [alpha](float x) { return Elu::forward(x, alpha); },
                   [alpha](float dy, float, float y) { return Elu::derivative(dy, y, alpha); });
 }
 
@@ -101,8 +101,8 @@ Var sigmoid(Var x) { return activation_op<kernels::Sigmoid>(x); }
 
 // y = log sigmoid(x) = -softplus(-x);  dx += dy * sigmoid(-x)
 Var log_sigmoid(Var x) {
-  return unary_op("log_sigmoid", x, [](float v) { return -Softplus::forward(-v); },
-                  [](float dy, float v, float) { return dy * Sigmoid::forward(-v); });
+  return unary_op("log_sigmoid", x, [](float x) { return -Softplus::forward(-x); },
+                  [](float dy, float x, float) { return dy * Sigmoid::forward(-x); });
 }
 
 // y = tanh x;  dx += dy * (1 - y^2)
@@ -114,8 +114,8 @@ Var softplus(Var x) { return activation_op<kernels::Softplus>(x); }
 // y = min(max(x, low), high);  dx += dy * [low <= x <= high]
 Var clamp(Var x, float low, float high) {
   check(low <= high, "clamp: low ", low, " is above high ", high, " (input shape ", x.shape(), ")");
-  return unary_op("clamp", x, [low, high](float v) { return std::isnan(v) ? v : std::min(std::max(v, low), high); },
-                  [low, high](float dy, float v, float) { return (v >= low && v <= high) ? dy : 0.0f; });
+  return unary_op("clamp", x, [low, high](float x) { return std::isnan(x) ? x : std::min(std::max(x, low), high); },
+                  [low, high](float dy, float x, float) { return (x >= low && x <= high) ? dy : 0.0f; });
 }
 
 }  // namespace aevb

@@ -16,7 +16,8 @@ double beta_cdf_slope(double x, double a, double b, bool in_a) {
               : (kernels::regularized_beta(x, a, b + h) - kernels::regularized_beta(x, a, b - h)) / (2 * h);
 }
 double beta_density(double x, double a, double b) {
-  return std::exp((a - 1) * std::log(x) + (b - 1) * std::log1p(-x) - std::lgamma(a) - std::lgamma(b) + std::lgamma(a + b));
+  return std::exp((a - 1) * std::log(x) + (b - 1) * std::log1p(-x) - std::lgamma(a) - std::lgamma(b) +
+                  std::lgamma(a + b));
 }
 }  // namespace
 

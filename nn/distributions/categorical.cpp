@@ -36,8 +36,8 @@ Tensor Categorical::sample(Rng& rng) {
 
 // log p = sum_c t_c (logits_c - logsumexp(logits))
 Var Categorical::log_prob(Var one_hot) {
-  check(one_hot.shape() == logits_.shape(), "Categorical: values ", one_hot.shape(), " must be one-hot rows like the logits ",
-        logits_.shape());
+  check(one_hot.shape() == logits_.shape(), "Categorical: values ", one_hot.shape(),
+        " must be one-hot rows like the logits ", logits_.shape());
   Var log_softmax = sub(logits_, logsumexp(logits_, 1, true));
   return sum(mul(one_hot, log_softmax), 1);
 }

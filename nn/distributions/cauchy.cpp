@@ -27,9 +27,10 @@ Var Cauchy::standard_cdf(Var z) const {
 
 // y = tan(pi (u - 1/2));  du += dy pi (1 + y^2)
 Var Cauchy::standard_icdf(Var u) const {
-  return unary_op("cauchy_icdf", u,
-                  [](float v) { return static_cast<float>(std::tan(std::numbers::pi * (static_cast<double>(v) - 0.5))); },
-                  [](float dy, float, float y) { return dy * std::numbers::pi_v<float> * (1 + y * y); });
+  return unary_op(
+      "cauchy_icdf", u,
+      [](float v) { return static_cast<float>(std::tan(std::numbers::pi * (static_cast<double>(v) - 0.5))); },
+      [](float dy, float, float y) { return dy * std::numbers::pi_v<float> * (1 + y * y); });
 }
 
 // H = log(4 pi) (+ log scale)

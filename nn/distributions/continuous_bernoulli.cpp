@@ -20,7 +20,8 @@ Var continuous_bernoulli_log_normalizer(Var logits) {
       "continuous_bernoulli_log_normalizer", logits,
       [](float v) {
         double eta = v;
-        if (std::fabs(eta) < kSeriesBelow) return static_cast<float>(std::log(2.0) + eta * eta / 12 - 7 * eta * eta * eta * eta / 1440);
+        if (std::fabs(eta) < kSeriesBelow)
+          return static_cast<float>(std::log(2.0) + eta * eta / 12 - 7 * eta * eta * eta * eta / 1440);
         return static_cast<float>(std::log(std::fabs(eta)) - std::log(std::fabs(std::tanh(eta / 2))));
       },
       [](float dy, float v, float) {
@@ -96,7 +97,9 @@ Var ContinuousBernoulli::cdf(Var x) {
 Var ContinuousBernoulli::icdf(Var u) {
   return binary_op(
       "continuous_bernoulli_icdf", u, logits_, [](float uv, float eta) { return static_cast<float>(icdf_of(uv, eta)); },
-      [](float dy, float uv, float eta, float) { return dy * static_cast<float>(1 / density_of(icdf_of(uv, eta), eta)); },
+      [](float dy, float uv, float eta, float) {
+        return dy * static_cast<float>(1 / density_of(icdf_of(uv, eta), eta));
+      },
       [](float dy, float uv, float eta, float) {
         const double xv = icdf_of(uv, eta);
         return dy * static_cast<float>(-cdf_slope_in_eta(xv, eta) / density_of(xv, eta));
@@ -115,7 +118,8 @@ Var ContinuousBernoulli::variance() {
       "continuous_bernoulli_variance", logits_,
       [](float v) {
         const double eta = v;
-        if (std::fabs(eta) < kSeriesBelow) return static_cast<float>(1.0 / 12 - eta * eta / 240 + eta * eta * eta * eta / 6048);
+        if (std::fabs(eta) < kSeriesBelow)
+          return static_cast<float>(1.0 / 12 - eta * eta / 240 + eta * eta * eta * eta / 6048);
         const double s = std::sinh(eta / 2);
         return static_cast<float>(1 / (eta * eta) - 1 / (4 * s * s));
       },

@@ -25,7 +25,9 @@ Var Exponential::entropy() { return 1.0f - log(rate_); }
 Var Exponential::mean() { return pow(rate_, -1.0f); }
 Var Exponential::variance() { return pow(rate_, -2.0f); }
 // F(x) = 1 - e^(-rate x) = -expm1(-rate x)
-Var Exponential::cdf(Var x) { return neg(expm1(neg(mul(rate_, clamp(x, 0.0f, std::numeric_limits<float>::infinity()))))); }
+Var Exponential::cdf(Var x) {
+  return neg(expm1(neg(mul(rate_, clamp(x, 0.0f, std::numeric_limits<float>::infinity())))));
+}
 Var Exponential::icdf(Var u) { return div(neg(log1p(neg(u))), rate_); }
 
 }  // namespace aevb::nn

@@ -49,11 +49,13 @@ Var standard_gamma_sample(Var concentration, Rng& rng) {
   float* draws = tape.value_buffer(g);
   // No clamp: a draw below float's range is what float holds of it (as small as 1e-45,
   // or 0 where the kernels flush subnormals), as for any other value.
-  for (int64_t i = 0; i < g.numel(); ++i) draws[i] = static_cast<float>(draw_standard_gamma(concentration.data()[i], rng));
+  for (int64_t i = 0; i < g.numel(); ++i)
+    draws[i] = static_cast<float>(draw_standard_gamma(concentration.data()[i], rng));
   tape.set_backward(g, [concentration, g] {
     for (int64_t i = 0; i < g.numel(); ++i) {
       const double a = concentration.data()[i], x = g.data()[i];
-      concentration.grad()[i] += static_cast<float>(g.grad()[i] * (-gamma_cdf_slope_in_a(a, x) / standard_gamma_density(a, x)));
+      concentration.grad()[i] +=
+          static_cast<float>(g.grad()[i] * (-gamma_cdf_slope_in_a(a, x) / standard_gamma_density(a, x)));
     }
   });
   return g;
@@ -61,7 +63,8 @@ Var standard_gamma_sample(Var concentration, Rng& rng) {
 
 Gamma::Gamma(Var concentration, Var rate) : Gamma("Gamma", concentration, rate) {}
 
-Gamma::Gamma(const char* family, Var concentration, Var rate) : family_(family), concentration_(concentration), rate_(rate) {
+Gamma::Gamma(const char* family, Var concentration, Var rate)
+    : family_(family), concentration_(concentration), rate_(rate) {
   check(concentration.shape() == rate.shape(), family, ": concentration ", concentration.shape(), " and rate ",
         rate.shape(), " must have the same shape");
   check_positive(family, "concentration", concentration);
@@ -74,12 +77,14 @@ Var Gamma::rsample(Rng& rng) { return div(standard_gamma_sample(concentration_, 
 // a log r + (a - 1) log x - r x - lgamma(a) on [0, inf), -inf elsewhere (log r at x = 0 when a = 1)
 Var Gamma::log_prob(Var x) {
   Var at = inside_or(x, on_half_line, 1.0f);
-  Var body = sub(add(mul(concentration_, log(rate_)), xlogy(sub(concentration_, 1.0f), at)), add(mul(rate_, at), lgamma(concentration_)));
+  Var body = sub(add(mul(concentration_, log(rate_)), xlogy(sub(concentration_, 1.0f), at)),
+                 add(mul(rate_, at), lgamma(concentration_)));
   return restrict_to_support(body, x, on_half_line, -std::numeric_limits<float>::infinity());
 }
 
 Var Gamma::entropy() {
-  return add(add(sub(concentration_, log(rate_)), lgamma(concentration_)), mul(1.0f - concentration_, digamma(concentration_)));
+  return add(add(sub(concentration_, log(rate_)), lgamma(concentration_)),
+             mul(1.0f - concentration_, digamma(concentration_)));
 }
 Var Gamma::mean() { return div(concentration_, rate_); }
 Var Gamma::variance() { return div(concentration_, square(rate_)); }
@@ -89,8 +94,12 @@ Var Gamma::cdf(Var x) {
   return binary_op(
       "gamma_cdf", concentration_, mul(rate_, clamp(x, 0.0f, std::numeric_limits<float>::infinity())),
       [](float a, float y) { return static_cast<float>(kernels::regularized_gamma_p(a, y)); },
-      [](float dy, float a, float y, float) { return y > 0 ? dy * static_cast<float>(gamma_cdf_slope_in_a(a, y)) : 0.0f; },
-      [](float dy, float a, float y, float) { return y > 0 ? dy * static_cast<float>(standard_gamma_density(a, y)) : 0.0f; });
+      [](float dy, float a, float y, float) {
+        return y > 0 ? dy * static_cast<float>(gamma_cdf_slope_in_a(a, y)) : 0.0f;
+      },
+      [](float dy, float a, float y, float) {
+        return y > 0 ? dy * static_cast<float>(standard_gamma_density(a, y)) : 0.0f;
+      });
 }
 
 namespace {
@@ -101,6 +110,7 @@ Var half_of(Var degrees_of_freedom) {
 }  // namespace
 
 ChiSquared::ChiSquared(Var degrees_of_freedom)
-    : Gamma("ChiSquared", half_of(degrees_of_freedom), degrees_of_freedom.tape().constant(degrees_of_freedom.shape(), 0.5f)) {}
+    : Gamma("ChiSquared", half_of(degrees_of_freedom),
+            degrees_of_freedom.tape().constant(degrees_of_freedom.shape(), 0.5f)) {}
 
 }  // namespace aevb::nn

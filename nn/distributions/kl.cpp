@@ -21,7 +21,9 @@ struct KlPair {
 
 template <class P, class Q>
 KlPair pair_of(Var (*kl)(P&, Q&)) {
-  return {[](Distribution& p, Distribution& q) { return dynamic_cast<P*>(&p) != nullptr && dynamic_cast<Q*>(&q) != nullptr; },
+  return {[](Distribution& p, Distribution& q) {
+            return dynamic_cast<P*>(&p) != nullptr && dynamic_cast<Q*>(&q) != nullptr;
+          },
           [kl](Distribution& p, Distribution& q) { return kl(dynamic_cast<P&>(p), dynamic_cast<Q&>(q)); }};
 }
 
@@ -47,7 +49,8 @@ Var kl_exponential_exponential(Exponential& p, Exponential& q) {
 
 // log((h_q - l_q) / (h_p - l_p)) where [l_p, h_p] lies inside [l_q, h_q], +inf otherwise
 Var kl_uniform_uniform(Uniform& p, Uniform& q) {
-  Var outside = add(infinity_unless_nonnegative(sub(p.low(), q.low())), infinity_unless_nonnegative(sub(q.high(), p.high())));
+  Var outside =
+      add(infinity_unless_nonnegative(sub(p.low(), q.low())), infinity_unless_nonnegative(sub(q.high(), p.high())));
   return add(sub(q.log_scale(), p.log_scale()), outside);
 }
 

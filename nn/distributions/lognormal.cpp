@@ -10,7 +10,8 @@ LogNormal::LogNormal(Var loc, Var scale) : base_(loc, scale) {}
 // normal log density of log x, minus log x, on (0, inf); -inf elsewhere (the density is 0 at 0)
 Var LogNormal::log_prob(Var x) {
   Var log_x = log(inside_or(x, on_open_half_line, 1.0f));
-  return restrict_to_support(sub(base_.log_prob(log_x), log_x), x, on_open_half_line, -std::numeric_limits<float>::infinity());
+  return restrict_to_support(sub(base_.log_prob(log_x), log_x), x, on_open_half_line,
+                             -std::numeric_limits<float>::infinity());
 }
 
 // Phi((log x - loc) / scale) above 0 (1 at +inf), 0 at and below 0

@@ -35,8 +35,9 @@ Var Normal::standard_log_density(Var z) const { return add(mul(square(z), -0.5f)
 
 // y = Phi(z) = erfc(-z / sqrt 2) / 2;  dz += dy phi(z)
 Var Normal::standard_cdf(Var z) const {
-  return unary_op("normal_cdf", z, [](float v) { return static_cast<float>(0.5 * std::erfc(-v / std::numbers::sqrt2)); },
-                  [](float dy, float v, float) { return dy * static_cast<float>(standard_density(v)); });
+  return unary_op(
+      "normal_cdf", z, [](float v) { return static_cast<float>(0.5 * std::erfc(-v / std::numbers::sqrt2)); },
+      [](float dy, float v, float) { return dy * static_cast<float>(standard_density(v)); });
 }
 
 // y = Phi^-1(u);  du += dy / phi(y)

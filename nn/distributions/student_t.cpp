@@ -31,7 +31,8 @@ double standard_t_quantile(double u, double df) {
     if (f > 0) high = t; else low = t;
     if (std::fabs(f) < 1e-15) break;
     double next = t - f / std::exp(standard_t_log_density(t, df));
-    if (!(next > low && next < high)) next = std::isinf(low) || std::isinf(high) ? t * 2 - (f > 0 ? 1 : -1) : 0.5 * (low + high);
+    if (!(next > low && next < high))
+      next = std::isinf(low) || std::isinf(high) ? t * 2 - (f > 0 ? 1 : -1) : 0.5 * (low + high);
     if (std::fabs(next - t) <= 1e-15 * std::max(1.0, std::fabs(t))) break;
     t = next;
   }
@@ -42,8 +43,8 @@ double standard_t_quantile(double u, double df) {
 
 StudentT::StudentT(float degrees_of_freedom, Var loc, Var scale)
     : LocationScale("StudentT", loc, scale, log(scale)), df_(degrees_of_freedom) {
-  check(degrees_of_freedom > 0 && std::isfinite(degrees_of_freedom), "StudentT: degrees of freedom must be positive and finite, got ",
-        degrees_of_freedom);
+  check(degrees_of_freedom > 0 && std::isfinite(degrees_of_freedom),
+        "StudentT: degrees of freedom must be positive and finite, got ", degrees_of_freedom);
 }
 
 Var StudentT::variance() {
@@ -60,22 +61,25 @@ float StudentT::standard_draw(Rng& rng) const {
 // log p(z) = const - (df + 1)/2 log(1 + z^2 / df)
 Var StudentT::standard_log_density(Var z) const {
   const double df = df_;
-  const float constant = static_cast<float>(std::lgamma((df + 1) / 2) - std::lgamma(df / 2) - 0.5 * std::log(df * std::numbers::pi));
+  const float constant =
+      static_cast<float>(std::lgamma((df + 1) / 2) - std::lgamma(df / 2) - 0.5 * std::log(df * std::numbers::pi));
   return add(mul(log1p(mul(square(z), 1.0f / df_)), static_cast<float>(-(df + 1) / 2)), constant);
 }
 
 // y = F(z);  dz += dy p(z)
 Var StudentT::standard_cdf(Var z) const {
   const double df = df_;
-  return unary_op("student_t_cdf", z, [df](float v) { return static_cast<float>(standard_t_cdf(v, df)); },
-                  [df](float dy, float v, float) { return dy * static_cast<float>(std::exp(standard_t_log_density(v, df))); });
+  return unary_op(
+      "student_t_cdf", z, [df](float v) { return static_cast<float>(standard_t_cdf(v, df)); },
+      [df](float dy, float v, float) { return dy * static_cast<float>(std::exp(standard_t_log_density(v, df))); });
 }
 
 // y = F^-1(u);  du += dy / p(y)
 Var StudentT::standard_icdf(Var u) const {
   const double df = df_;
-  return unary_op("student_t_icdf", u, [df](float v) { return static_cast<float>(standard_t_quantile(v, df)); },
-                  [df](float dy, float, float y) { return dy / static_cast<float>(std::exp(standard_t_log_density(y, df))); });
+  return unary_op(
+      "student_t_icdf", u, [df](float v) { return static_cast<float>(standard_t_quantile(v, df)); },
+      [df](float dy, float, float y) { return dy / static_cast<float>(std::exp(standard_t_log_density(y, df))); });
 }
 
 // H = (df+1)/2 (digamma((df+1)/2) - digamma(df/2)) + log(sqrt(df) B(df/2, 1/2))

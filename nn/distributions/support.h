@@ -59,8 +59,9 @@ double draw_log_standard_gamma(double a, Rng& rng);  // its log, exact where the
 // x where inside(x), `interior` elsewhere;  dx += dy inside, 0 elsewhere
 template <class Inside>
 Var inside_or(Var x, Inside inside, float interior) {
-  return unary_op("inside_support", x, [inside, interior](float v) { return inside(v) || std::isnan(v) ? v : interior; },
-                  [inside](float dy, float v, float) { return inside(v) ? dy : 0.0f; });
+  return unary_op(
+      "inside_support", x, [inside, interior](float v) { return inside(v) || std::isnan(v) ? v : interior; },
+      [inside](float dy, float v, float) { return inside(v) ? dy : 0.0f; });
 }
 
 // value where inside(x), `outside` elsewhere (NaN where x is NaN);
@@ -97,8 +98,11 @@ inline Var power_nonnegative(Var r, Var k) {
   return binary_op(
       "power_nonnegative", r, k, [](float rv, float kv) { return rv == 0.0f ? 0.0f : std::pow(rv, kv); },
       [](float dy, float rv, float kv, float) {
-        return dy == 0.0f ? 0.0f : rv == 0.0f ? (kv == 1.0f ? dy : kv > 1.0f ? 0.0f : dy * std::numeric_limits<float>::infinity())
-                                              : dy * kv * std::pow(rv, kv - 1.0f);
+        return dy == 0.0f   ? 0.0f
+               : rv == 0.0f ? (kv == 1.0f  ? dy
+                               : kv > 1.0f ? 0.0f
+                                           : dy * std::numeric_limits<float>::infinity())
+                            : dy * kv * std::pow(rv, kv - 1.0f);
       },
       [](float dy, float rv, float, float y) { return rv == 0.0f || dy == 0.0f ? 0.0f : dy * y * std::log(rv); });
 }

@@ -7,8 +7,8 @@
 namespace aevb::nn {
 
 AffineTransform::AffineTransform(float loc, float scale) : loc_(loc), scale_(scale) {
-  check(scale > 0 && std::isfinite(scale) && std::isfinite(loc), "AffineTransform: scale must be positive and finite, got ",
-        scale, " (loc ", loc, ")");
+  check(scale > 0 && std::isfinite(scale) && std::isfinite(loc),
+        "AffineTransform: scale must be positive and finite, got ", scale, " (loc ", loc, ")");
 }
 
 TransformedDistribution::TransformedDistribution(std::unique_ptr<Distribution> base,
@@ -42,7 +42,8 @@ Var TransformedDistribution::log_prob(Var y) {
 
 Var TransformedDistribution::cdf(Var y) {
   Var value = y;
-  for (auto transform = transforms_.rbegin(); transform != transforms_.rend(); ++transform) value = (*transform)->inverse(value);
+  for (auto transform = transforms_.rbegin(); transform != transforms_.rend(); ++transform)
+    value = (*transform)->inverse(value);
   return base_->cdf(value);
 }
 

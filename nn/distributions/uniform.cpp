@@ -7,7 +7,8 @@ namespace aevb::nn {
 namespace {
 // high - low, checked first so that the error names the parameters a user gave.
 Var width(Var low, Var high) {
-  check(low.shape() == high.shape(), "Uniform: low ", low.shape(), " and high ", high.shape(), " must have the same shape");
+  check(low.shape() == high.shape(), "Uniform: low ", low.shape(), " and high ", high.shape(),
+        " must have the same shape");
   for (int64_t i = 0; i < low.numel(); ++i)
     check(low.data()[i] < high.data()[i], "Uniform: low must be below high, got low ", low.data()[i], " and high ",
           high.data()[i], " at index ", i);

@@ -34,7 +34,9 @@ Var Weibull::log_prob(Var x) {
 }
 
 Var Weibull::entropy() {
-  return add(add(mul(1.0f - pow(concentration_, -1.0f), std::numbers::egamma_v<float>), log(div(scale_, concentration_))), 1.0f);
+  return add(
+      add(mul(1.0f - pow(concentration_, -1.0f), std::numbers::egamma_v<float>), log(div(scale_, concentration_))),
+      1.0f);
 }
 
 Var Weibull::mean() { return mul(scale_, exp(lgamma(add(pow(concentration_, -1.0f), 1.0f)))); }

@@ -22,7 +22,8 @@ Var sin_with_wrong_sign(Var x) {
 }
 // A correct custom op, written the same way: y = sin x;  dx += dy cos x
 Var sin_op(Var x) {
-  return unary_op("sin", x, [](float v) { return std::sin(v); }, [](float dy, float v, float) { return dy * std::cos(v); });
+  return unary_op(
+      "sin", x, [](float v) { return std::sin(v); }, [](float dy, float v, float) { return dy * std::cos(v); });
 }
 // A derivative that forgets to flow: the backward adds nothing.
 Var exp_without_backward(Var x) {

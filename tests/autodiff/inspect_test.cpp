@@ -78,6 +78,8 @@ TEST_CASE("anomaly mode names the module, and AEVB_ANOMALY=1 turns it on") {
     sum(bad);
     FAIL("the division by zero went through");
   } catch (const Error& error) {
-    CHECK(std::string(error.what()).rfind("anomaly: op div (node #2, module encoder.hidden1) produced 2 non-finite", 0) == 0);
+    CHECK(
+        std::string(error.what()).rfind("anomaly: op div (node #2, module encoder.hidden1) produced 2 non-finite", 0) ==
+        0);
   }
 }

@@ -22,7 +22,8 @@ TEST_CASE("a 2-layer MLP reduces its regression loss at least 10x") {
   Tape tape;
   auto loss_now = [&] {
     tape.clear();
-    Var prediction = linear(tanh(linear(tape.input(x), tape.param(w1), tape.param(b1))), tape.param(w2), tape.param(b2));
+    Var prediction =
+        linear(tanh(linear(tape.input(x), tape.param(w1), tape.param(b1))), tape.param(w2), tape.param(b2));
     return mse(prediction, tape.input(y));
   };
   const float initial = loss_now().item();

@@ -58,7 +58,8 @@ TEST_CASE("an epoch visits every image once, with a partial last batch unless dr
       seen.insert(index);
       CHECK(batch->images[row * 6 + 2] == doctest::Approx(set.image(index)[2] / 255.0f));
       CHECK(batch->labels[static_cast<size_t>(row)] == set.labels[static_cast<size_t>(index)]);
-      for (int c = 0; c < 3; ++c) CHECK(batch->one_hot[row * 3 + c] == (c == batch->labels[static_cast<size_t>(row)] ? 1.0f : 0.0f));
+      for (int c = 0; c < 3; ++c)
+        CHECK(batch->one_hot[row * 3 + c] == (c == batch->labels[static_cast<size_t>(row)] ? 1.0f : 0.0f));
     }
   }
   CHECK(sizes == std::vector<int64_t>{4, 4, 2});
@@ -111,7 +112,8 @@ TEST_CASE("binarization: threshold, static and dynamic draws have the stated sta
   CHECK(mean_of(Binarization::threshold, 0, nullptr) == 0.0);  // 0.251 is below 0.5
   // The batcher's draws are binarize_pixel's, pixel for pixel.
   CHECK(dynamic1[7] == binarize_pixel(64, Binarization::dynamic, 0.5f, 9, 1, 0, 7, 400));
-  CHECK_THROWS_WITH_AS(parse_binarization("random"), "unknown binarization 'random': expected none, static, threshold or dynamic", Error);
+  CHECK_THROWS_WITH_AS(parse_binarization("random"),
+                       "unknown binarization 'random': expected none, static, threshold or dynamic", Error);
 }
 
 TEST_CASE("noise for the denoising autoencoder has the stated statistics") {
@@ -139,5 +141,6 @@ TEST_CASE("bad batcher settings are refused") {
   ImageSet set = ramp_set(5);
   CHECK_THROWS_WITH_AS(Batcher(set, {.batch_size = 0}), "Batcher: batch size 0 must be positive", Error);
   set.labels.clear();
-  CHECK_THROWS_WITH_AS(Batcher(set, {.one_hot = true}), "Batcher: one-hot labels asked for, but 'ramp' has no labels", Error);
+  CHECK_THROWS_WITH_AS(Batcher(set, {.one_hot = true}), "Batcher: one-hot labels asked for, but 'ramp' has no labels",
+                       Error);
 }

@@ -59,13 +59,17 @@ TEST_CASE("each corruption of an IDX file gives its named error") {
   SUBCASE("wrong magic") {
     std::vector<char> bytes = good;
     bytes[0] = 'P';
-    refuses(bytes, "'" + path + "': wrong magic number at byte offset 0: first two bytes are 80 0, expected 0 0 (is this an IDX file?)");
+    refuses(
+        bytes,
+        "'" + path +
+            "': wrong magic number at byte offset 0: first two bytes are 80 0, expected 0 0 (is this an IDX file?)");
   }
   SUBCASE("wrong type") {
     std::vector<char> bytes = good;
     bytes[2] = 0x0b;  // 16-bit integers
-    refuses(bytes, "'" + path + "': type code 0xb at byte offset 2 is not supported for images [N, H, W]: expected 0x08 "
-                   "(unsigned byte), 0x0d (float32) or 0x0e (float64)");
+    refuses(bytes, "'" + path +
+                       "': type code 0xb at byte offset 2 is not supported for images [N, H, W]: expected 0x08 "
+                       "(unsigned byte), 0x0d (float32) or 0x0e (float64)");
   }
   SUBCASE("wrong number of dimensions") {
     std::vector<char> bytes = good;
@@ -80,7 +84,9 @@ TEST_CASE("each corruption of an IDX file gives its named error") {
   }
   SUBCASE("truncated data") {
     refuses(std::vector<char>(good.begin(), good.end() - 5),
-            "'" + path + "': truncated data: the header promises 24 bytes of data from byte offset 16, but the file ends at byte offset 35");
+            "'" + path +
+                "': truncated data: the header promises 24 bytes of data from byte offset 16, but the file ends at "
+                "byte offset 35");
   }
   SUBCASE("sizes whose product overflows 64 bits (a fuzzing find)") {
     std::vector<char> bytes(good.begin(), good.begin() + 16);
@@ -133,27 +139,36 @@ TEST_CASE("float IDX images are read as grey levels; NaN, infinite and out-of-ra
     std::vector<float> corrupt = values;
     corrupt[21] = bad;
     write_bytes(path, float_idx<float>(3, 2, 4, corrupt));
-    CHECK_THROWS_WITH_AS(read_idx_images(path), (where + shown + ": float images must hold values in [0, 1]").c_str(), Error);
+    CHECK_THROWS_WITH_AS(read_idx_images(path), (where + shown + ": float images must hold values in [0, 1]").c_str(),
+                         Error);
   }
   std::vector<double> corrupt(values.begin(), values.end());
   corrupt[21] = std::numeric_limits<double>::quiet_NaN();
   write_bytes(path, float_idx<double>(3, 2, 4, corrupt));
-  CHECK_THROWS_WITH_AS(read_idx_images(path),
-                       ("'" + path + "': image 2, pixel 5 (row 1, column 1) at byte offset 184 is nan: float images must hold values in [0, 1]").c_str(),
-                       Error);
+  CHECK_THROWS_WITH_AS(
+      read_idx_images(path),
+      ("'" + path +
+       "': image 2, pixel 5 (row 1, column 1) at byte offset 184 is nan: float images must hold values in [0, 1]")
+          .c_str(),
+      Error);
 
   // The sizes count elements: a float file cut short is caught in bytes.
   std::vector<char> bytes = float_idx<float>(3, 2, 4, values);
   bytes.resize(bytes.size() - 3);
   write_bytes(path, bytes);
   CHECK_THROWS_WITH_AS(read_idx_images(path),
-                       ("'" + path + "': truncated data: the header promises 96 bytes of data from byte offset 16, but the file ends at byte offset 109").c_str(),
+                       ("'" + path +
+                        "': truncated data: the header promises 96 bytes of data from byte offset 16, but the file "
+                        "ends at byte offset 109")
+                           .c_str(),
                        Error);
   // Labels stay bytes.
   write_bytes(path, std::vector<char>{0, 0, 0x0d, 1, 0, 0, 0, 0});
-  CHECK_THROWS_WITH_AS(read_idx_labels(path),
-                       ("'" + path + "': type code 0xd at byte offset 2 is not supported for labels [N]: expected 0x08 (unsigned byte)").c_str(),
-                       Error);
+  CHECK_THROWS_WITH_AS(
+      read_idx_labels(path),
+      ("'" + path + "': type code 0xd at byte offset 2 is not supported for labels [N]: expected 0x08 (unsigned byte)")
+          .c_str(),
+      Error);
 }
 
 TEST_CASE("a corrupt gzip file is refused with the compressed offset") {
@@ -163,7 +178,9 @@ TEST_CASE("a corrupt gzip file is refused with the compressed offset") {
   std::vector<char> bytes = read_bytes(path);
   SUBCASE("cut short") {
     write_bytes(path, std::vector<char>(bytes.begin(), bytes.begin() + 20));
-    CHECK_THROWS_WITH_AS(read_idx_images(path), ("'" + path + "': corrupt gzip data at compressed byte offset 20: unexpected end of file").c_str(), Error);
+    CHECK_THROWS_WITH_AS(
+        read_idx_images(path),
+        ("'" + path + "': corrupt gzip data at compressed byte offset 20: unexpected end of file").c_str(), Error);
   }
   SUBCASE("damaged") {
     for (size_t i = 12; i < bytes.size() - 8; ++i) bytes[i] = static_cast<char>(0xff);
@@ -181,6 +198,8 @@ TEST_CASE("image and label counts must agree") {
   TempFolder folder("aevb_idx_test_");
   write_idx_images(folder.file("images"), three_images());
   write_idx_labels(folder.file("labels"), {1, 2});
-  CHECK_THROWS_WITH_AS(read_idx_pair(folder.file("images"), folder.file("labels")),
-                       ("'" + folder.file("labels") + "' holds 2 labels but '" + folder.file("images") + "' holds 3 images").c_str(), Error);
+  CHECK_THROWS_WITH_AS(
+      read_idx_pair(folder.file("images"), folder.file("labels")),
+      ("'" + folder.file("labels") + "' holds 2 labels but '" + folder.file("images") + "' holds 3 images").c_str(),
+      Error);
 }

@@ -78,17 +78,21 @@ TEST_CASE("what the reader does not support is refused clearly") {
   SUBCASE("not a MAT file") {
     std::vector<char> bytes = good;
     bytes[126] = 'X';
-    refuses(bytes, "'" + path + "': not a MATLAB 5 MAT-file: bytes 126-127 should be \"IM\" or \"MI\" (the endian indicator)");
+    refuses(bytes,
+            "'" + path + "': not a MATLAB 5 MAT-file: bytes 126-127 should be \"IM\" or \"MI\" (the endian indicator)");
   }
   SUBCASE("compressed (-v7)") {
     std::vector<char> bytes = good;
     bytes[128] = 15;
-    refuses(bytes, "'" + path + "': the element at byte offset 128 is compressed (MATLAB -v7); only uncompressed files are supported: save with -v6");
+    refuses(bytes, "'" + path +
+                       "': the element at byte offset 128 is compressed (MATLAB -v7); only uncompressed files are "
+                       "supported: save with -v6");
   }
   SUBCASE("a double matrix") {
     std::vector<char> bytes = good;
     bytes[144] = 6;  // array class: double
-    refuses(bytes, "'" + path + "': variable 'ff' is of class double (at byte offset 144); only uint8 matrices are supported");
+    refuses(bytes,
+            "'" + path + "': variable 'ff' is of class double (at byte offset 144); only uint8 matrices are supported");
   }
   SUBCASE("truncated") {
     refuses(std::vector<char>(good.begin(), good.begin() + 100),
@@ -100,7 +104,9 @@ TEST_CASE("what the reader does not support is refused clearly") {
   }
   SUBCASE("not Frey-shaped") {
     write_mat5_uint8(path, Mat5Matrix{"ff", 10, 2, std::vector<uint8_t>(20, 1)});
-    CHECK_THROWS_WITH_AS(read_frey_faces(path), ("'" + path + "': variable 'ff' has 10 rows; Frey faces need 560 (one 28x20 face per column)").c_str(), Error);
+    CHECK_THROWS_WITH_AS(
+        read_frey_faces(path),
+        ("'" + path + "': variable 'ff' has 10 rows; Frey faces need 560 (one 28x20 face per column)").c_str(), Error);
   }
 }
 
@@ -116,7 +122,8 @@ TEST_CASE("Frey files of fewer than 2 faces, and files that are no regular file,
   }
   const std::string pipe = folder.file("pipe.mat");
   REQUIRE(::mkfifo(pipe.c_str(), 0600) == 0);
-  CHECK_THROWS_WITH_AS(load_dataset("frey:" + pipe), ("'" + pipe + "' is a named pipe (FIFO), not a regular file").c_str(), Error);
+  CHECK_THROWS_WITH_AS(load_dataset("frey:" + pipe),
+                       ("'" + pipe + "' is a named pipe (FIFO), not a regular file").c_str(), Error);
   CHECK_THROWS_WITH_AS(read_mat5_uint8(folder.path.string()),
                        ("'" + folder.path.string() + "' is a folder, not a regular file").c_str(), Error);
 }

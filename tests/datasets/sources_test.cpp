@@ -40,7 +40,10 @@ TEST_CASE("fashion-mnist loads from Debian's package") {
 }
 
 TEST_CASE("unknown and missing data sets are refused naming what was asked") {
-  CHECK_THROWS_WITH_AS(load_dataset("cifar"), "unknown data set 'cifar': expected mnist-subset, fashion-mnist, idx:DIR or frey:FILE", Error);
-  CHECK_THROWS_WITH_AS(load_dataset("idx:/no/such/folder"), "data set 'idx:/no/such/folder': folder '/no/such/folder' does not exist", Error);
-  CHECK_THROWS_WITH_AS(load_dataset("frey:/no/such.mat"), "data set 'frey:/no/such.mat': file '/no/such.mat' does not exist", Error);
+  CHECK_THROWS_WITH_AS(load_dataset("cifar"),
+                       "unknown data set 'cifar': expected mnist-subset, fashion-mnist, idx:DIR or frey:FILE", Error);
+  CHECK_THROWS_WITH_AS(load_dataset("idx:/no/such/folder"),
+                       "data set 'idx:/no/such/folder': folder '/no/such/folder' does not exist", Error);
+  CHECK_THROWS_WITH_AS(load_dataset("frey:/no/such.mat"),
+                       "data set 'frey:/no/such.mat': file '/no/such.mat' does not exist", Error);
 }

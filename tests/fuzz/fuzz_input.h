@@ -14,7 +14,8 @@ namespace aevb::fuzz {
 
 inline std::string write_input(const uint8_t* data, size_t size, const char* suffix) {
   static const std::string path =
-      (std::filesystem::exists("/dev/shm") ? std::string("/dev/shm") : std::filesystem::temp_directory_path().string()) +
+      (std::filesystem::exists("/dev/shm") ? std::string("/dev/shm")
+                                           : std::filesystem::temp_directory_path().string()) +
       "/aevb_fuzz_" + std::to_string(::getpid()) + suffix;
   std::FILE* file = std::fopen(path.c_str(), "wb");
   if (file == nullptr) std::abort();

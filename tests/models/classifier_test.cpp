@@ -47,6 +47,7 @@ TEST_CASE("a file that is not a classifier is refused") {
   const fs::path path = fs::temp_directory_path() / ("aevb_not_classifier_" + std::to_string(::getpid()) + ".aevb");
   nn::write_checkpoint_file(path.string(), {{"epoch", 1}}, {});
   CHECK_THROWS_WITH_AS(load_classifier(path.string()),
-                       ("'" + path.string() + "' is not a classifier: counter 'classifier.inputs' is missing").c_str(), Error);
+                       ("'" + path.string() + "' is not a classifier: counter 'classifier.inputs' is missing").c_str(),
+                       Error);
   fs::remove(path);
 }

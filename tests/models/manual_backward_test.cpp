@@ -138,6 +138,7 @@ TEST_CASE("a hand-written VAE backward equals the tape's gradients") {
     CAPTURE(pair.tape_side->name());
     REQUIRE(static_cast<int64_t>(pair.by_hand->size()) == pair.tape_side->grad().numel());
     for (int64_t i = 0; i < pair.tape_side->grad().numel(); ++i)
-      CHECK(pair.tape_side->grad()[i] == doctest::Approx((*pair.by_hand)[static_cast<size_t>(i)]).epsilon(1e-4).scale(1e-3));
+      CHECK(pair.tape_side->grad()[i] ==
+            doctest::Approx((*pair.by_hand)[static_cast<size_t>(i)]).epsilon(1e-4).scale(1e-3));
   }
 }

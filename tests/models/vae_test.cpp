@@ -174,7 +174,8 @@ TEST_CASE("a resumed run equals one never stopped, bit for bit") {
     for (std::string line; std::getline(lines, line);) out += line.substr(0, line.find(",\"seconds\"")) + "\n";
     return out;
   };
-  CHECK(strip_timings(read_text(stopped.path / "metrics.jsonl")) == strip_timings(read_text(straight.path / "metrics.jsonl")));
+  CHECK(strip_timings(read_text(stopped.path / "metrics.jsonl")) ==
+        strip_timings(read_text(straight.path / "metrics.jsonl")));
 }
 
 TEST_CASE("an autoencoder and a denoising autoencoder learn") {
@@ -193,11 +194,14 @@ TEST_CASE("an autoencoder and a denoising autoencoder learn") {
 
 TEST_CASE("bad model settings are refused with the setting named") {
   Rng rng(1);
-  CHECK_THROWS_WITH_AS(Vae({.learned_prior = true}, rng), "Vae: a learned prior p(z | c) needs conditions (a CVAE)", Error);
-  CHECK_THROWS_WITH_AS(parse_likelihood("poisson"), "unknown likelihood 'poisson': expected bernoulli, continuous-bernoulli or gaussian", Error);
+  CHECK_THROWS_WITH_AS(Vae({.learned_prior = true}, rng), "Vae: a learned prior p(z | c) needs conditions (a CVAE)",
+                       Error);
+  CHECK_THROWS_WITH_AS(parse_likelihood("poisson"),
+                       "unknown likelihood 'poisson': expected bernoulli, continuous-bernoulli or gaussian", Error);
   Vae cvae({.inputs = 4, .hidden = {3}, .latent = 2, .conditions = 3}, rng);
   Tape tape;
-  CHECK_THROWS_WITH_AS(cvae.elbo(tape.input(Tensor::zeros({2, 4})), Var(), rng), "Vae: this CVAE needs a condition [N, 3]", Error);
+  CHECK_THROWS_WITH_AS(cvae.elbo(tape.input(Tensor::zeros({2, 4})), Var(), rng),
+                       "Vae: this CVAE needs a condition [N, 3]", Error);
 }
 
 TEST_CASE("the whole ELBO's gradient matches finite differences for every parameter tensor") {

@@ -46,7 +46,8 @@ struct Run {
   }
   std::vector<float> all_values() {
     std::vector<float> values;
-    for (Parameter* p : model->parameters()) values.insert(values.end(), p->value().values().begin(), p->value().values().end());
+    for (Parameter* p : model->parameters())
+      values.insert(values.end(), p->value().values().begin(), p->value().values().end());
     return values;
   }
 };
@@ -76,7 +77,8 @@ TEST_CASE("save, load, continue gives the same numbers as never stopping, bit fo
 TEST_CASE("the raw format round-trips counters and tensors of every rank") {
   TempFolder folder("aevb_checkpoint_test_");
   Rng rng(4);
-  Tensor scalar = Tensor::full({}, 3.5f), matrix = Tensor::normal({2, 3}, rng), four = Tensor::normal({1, 2, 1, 3}, rng);
+  Tensor scalar = Tensor::full({}, 3.5f), matrix = Tensor::normal({2, 3}, rng),
+         four = Tensor::normal({1, 2, 1, 3}, rng);
   write_checkpoint_file(folder.file("raw"), {{"a", 1}, {"b", ~0ull}},
                         {{"scalar", &scalar}, {"matrix", &matrix}, {"four", &four}});
   CheckpointContents contents = read_checkpoint_file(folder.file("raw"));
@@ -105,17 +107,20 @@ TEST_CASE("loading refuses each kind of bad file, naming the file and the proble
   SUBCASE("wrong magic") {
     std::vector<char> bytes = good;
     bytes[0] = 'X';
-    expect_error(bytes, "checkpoint '" + path +
-                            "': wrong magic number at byte offset 0: this is not an aevb checkpoint (expected \"AEVBCKPT\")");
+    expect_error(bytes,
+                 "checkpoint '" + path +
+                     "': wrong magic number at byte offset 0: this is not an aevb checkpoint (expected \"AEVBCKPT\")");
   }
   SUBCASE("unknown version") {
     std::vector<char> bytes = good;
     bytes[8] = 7;
-    expect_error(bytes, "checkpoint '" + path + "': unknown format version 7 at byte offset 8 (this build reads versions 1 and 2)");
+    expect_error(bytes, "checkpoint '" + path +
+                            "': unknown format version 7 at byte offset 8 (this build reads versions 1 and 2)");
   }
   SUBCASE("truncated header") {
     expect_error(std::vector<char>(good.begin(), good.begin() + 10),
-                 "checkpoint '" + path + "': truncated at byte offset 10 while reading the format version (4 bytes from offset 8)");
+                 "checkpoint '" + path +
+                     "': truncated at byte offset 10 while reading the format version (4 bytes from offset 8)");
   }
   SUBCASE("truncated data") {
     std::vector<char> bytes(good.begin(), good.end() - 5);
@@ -133,7 +138,8 @@ TEST_CASE("loading refuses each kind of bad file, naming the file and the proble
   SUBCASE("checksum mismatch in a tensor") {
     std::vector<char> bytes = good;
     bytes[bytes.size() - 1] ^= 0x40;
-    std::string what = "checkpoint '" + path + "': checksum mismatch in tensor 'optimizer.adam.second_moment.output.bias'";
+    std::string what =
+        "checkpoint '" + path + "': checksum mismatch in tensor 'optimizer.adam.second_moment.output.bias'";
     write_bytes(path, bytes);
     Run target(2);
     try {
@@ -159,21 +165,23 @@ TEST_CASE("loading refuses each kind of bad file, naming the file and the proble
   SUBCASE("a shape mismatch") {
     write_bytes(path, good);
     Run other(2, {3, 2});
-    CHECK_THROWS_WITH_AS(load_into(other), ("checkpoint '" + path +
-                                            "': tensor 'model.output.weight' has shape [5,2] in the file but [3,2] in the model")
-                                               .c_str(),
-                         Error);
+    CHECK_THROWS_WITH_AS(
+        load_into(other),
+        ("checkpoint '" + path + "': tensor 'model.output.weight' has shape [5,2] in the file but [3,2] in the model")
+            .c_str(),
+        Error);
   }
   SUBCASE("a missing tensor") {
     write_bytes(path, good);
     Run bigger(2, {3, 5, 5, 2});
-    CHECK_THROWS_WITH_AS(load_into(bigger), ("checkpoint '" + path + "': tensor 'model.hidden2.weight' is missing").c_str(),
-                         Error);
+    CHECK_THROWS_WITH_AS(load_into(bigger),
+                         ("checkpoint '" + path + "': tensor 'model.hidden2.weight' is missing").c_str(), Error);
   }
   SUBCASE("a file that does not exist") {
     Run target(2);
-    CHECK_THROWS_WITH_AS(load_checkpoint(folder.file("absent.aevb"), *target.model, *target.optimizer, target.rng),
-                         ("checkpoint '" + folder.file("absent.aevb") + "': cannot open: No such file or directory").c_str(), Error);
+    CHECK_THROWS_WITH_AS(
+        load_checkpoint(folder.file("absent.aevb"), *target.model, *target.optimizer, target.rng),
+        ("checkpoint '" + folder.file("absent.aevb") + "': cannot open: No such file or directory").c_str(), Error);
   }
 }
 
@@ -182,14 +190,20 @@ TEST_CASE("an extra tensor in the file is refused by name") {
   const std::string path = folder.file("extra.aevb");
   Run run(1);
   std::vector<std::pair<std::string, const Tensor*>> tensors;
-  for (const NamedParameter& named : run.model->named_parameters()) tensors.emplace_back("model." + named.name, &named.parameter->value());
+  for (const NamedParameter& named : run.model->named_parameters())
+    tensors.emplace_back("model." + named.name, &named.parameter->value());
   for (auto& [name, tensor] : run.optimizer->state()) tensors.emplace_back("optimizer." + name, tensor);
   Tensor stray = Tensor::ones({2});
   tensors.emplace_back("model.stray", &stray);
-  write_checkpoint_file(path, {{"epoch", 0}, {"step", 0}, {"optimizer.steps", 0}, {"rng.seed", 1}, {"rng.stream", 0}, {"rng.position", 0}}, tensors);
+  write_checkpoint_file(
+      path,
+      {{"epoch", 0}, {"step", 0}, {"optimizer.steps", 0}, {"rng.seed", 1}, {"rng.stream", 0}, {"rng.position", 0}},
+      tensors);
   Run target(2);
-  CHECK_THROWS_WITH_AS(load_checkpoint(path, *target.model, *target.optimizer, target.rng),
-                       ("checkpoint '" + path + "': extra tensor 'model.stray' that the model and optimizer do not have").c_str(), Error);
+  CHECK_THROWS_WITH_AS(
+      load_checkpoint(path, *target.model, *target.optimizer, target.rng),
+      ("checkpoint '" + path + "': extra tensor 'model.stray' that the model and optimizer do not have").c_str(),
+      Error);
 }
 
 TEST_CASE("a failed write names the file and leaves the previous checkpoint intact") {
@@ -228,6 +242,7 @@ TEST_CASE("a checkpoint in a folder that does not exist is refused naming the fi
   Run run(1);
   CHECK_THROWS_WITH_AS(save_checkpoint("/nonexistent-aevb-folder/x.aevb", *run.model, *run.optimizer, run.rng, {}),
                        ("checkpoint: '/nonexistent-aevb-folder/x.aevb.aevb-partial." + std::to_string(::getpid()) +
-                        "': cannot create: No such file or directory (writing '/nonexistent-aevb-folder/x.aevb')").c_str(),
+                        "': cannot create: No such file or directory (writing '/nonexistent-aevb-folder/x.aevb')")
+                           .c_str(),
                        Error);
 }

@@ -60,8 +60,8 @@ TEST_CASE("duplicate and malformed names are refused") {
   } bad;
   bad.add("w");
   CHECK_THROWS_WITH_AS(bad.add("w"), "Module: the name 'w' is already taken by a parameter", Error);
-  CHECK_THROWS_WITH_AS(bad.add("a.b"), "Module: name 'a.b' must be non-empty and without '.' (dots join hierarchical names)",
-                       Error);
+  CHECK_THROWS_WITH_AS(bad.add("a.b"),
+                       "Module: name 'a.b' must be non-empty and without '.' (dots join hierarchical names)", Error);
 }
 
 TEST_CASE("Linear computes x W + b") {
@@ -125,9 +125,9 @@ TEST_CASE("initializers have the variances they promise") {
     Init init;
     double expected;
   };
-  for (Case c : {Case{Init::glorot_uniform, 2.0 / (fan_in + fan_out)}, Case{Init::glorot_normal, 2.0 / (fan_in + fan_out)},
-                 Case{Init::he_uniform, 2.0 / fan_in}, Case{Init::he_normal, 2.0 / fan_in},
-                 Case{Init::torch_uniform, 1.0 / (3.0 * fan_in)}}) {
+  for (Case c : {Case{Init::glorot_uniform, 2.0 / (fan_in + fan_out)},
+                 Case{Init::glorot_normal, 2.0 / (fan_in + fan_out)}, Case{Init::he_uniform, 2.0 / fan_in},
+                 Case{Init::he_normal, 2.0 / fan_in}, Case{Init::torch_uniform, 1.0 / (3.0 * fan_in)}}) {
     CAPTURE(to_string(c.init));
     Rng rng(11);
     Tensor w({fan_in, fan_out});
@@ -140,7 +140,8 @@ TEST_CASE("initializers have the variances they promise") {
   Tensor bias({3});
   CHECK_THROWS_WITH_AS(glorot_uniform(bias, rng), "glorot_uniform: weight shape [3] is not [fan_in, fan_out]", Error);
   CHECK_THROWS_WITH_AS(parse_init("xavier"),
-                       "unknown initializer 'xavier': expected glorot_uniform, glorot_normal, he_uniform, he_normal, torch_uniform or zeros",
+                       "unknown initializer 'xavier': expected glorot_uniform, glorot_normal, he_uniform, he_normal, "
+                       "torch_uniform or zeros",
                        Error);
 }
 

@@ -104,11 +104,23 @@ TEST_CASE("every optimizer converges on a quadratic") {
     for (int64_t i = 0; i < 3; ++i) worst = std::max(worst, std::fabs(static_cast<double>(p.value()[i] - target[i])));
     return worst;
   };
-  CHECK(converge([](auto named) { return std::make_unique<Sgd>(named, SgdOptions{.learning_rate = 0.1f}); }, 200) < 1e-4);
-  CHECK(converge([](auto named) { return std::make_unique<Sgd>(named, SgdOptions{.learning_rate = 0.05f, .momentum = 0.9f, .nesterov = true}); }, 300) < 1e-4);
-  CHECK(converge([](auto named) { return std::make_unique<Adagrad>(named, AdagradOptions{.learning_rate = 0.5f}); }, 500) < 1e-3);
-  CHECK(converge([](auto named) { return std::make_unique<Adam>(named, AdamOptions{.learning_rate = 0.05f}); }, 1000) < 1e-3);
-  CHECK(converge([](auto named) { return std::make_unique<AdamW>(named, AdamOptions{.learning_rate = 0.05f, .weight_decay = 1e-4f}); }, 1000) < 2e-3);
+  CHECK(converge([](auto named) { return std::make_unique<Sgd>(named, SgdOptions{.learning_rate = 0.1f}); }, 200) <
+        1e-4);
+  CHECK(converge(
+            [](auto named) {
+              return std::make_unique<Sgd>(named,
+                                           SgdOptions{.learning_rate = 0.05f, .momentum = 0.9f, .nesterov = true});
+            },
+            300) < 1e-4);
+  CHECK(converge([](auto named) { return std::make_unique<Adagrad>(named, AdagradOptions{.learning_rate = 0.5f}); },
+                 500) < 1e-3);
+  CHECK(converge([](auto named) { return std::make_unique<Adam>(named, AdamOptions{.learning_rate = 0.05f}); }, 1000) <
+        1e-3);
+  CHECK(converge(
+            [](auto named) {
+              return std::make_unique<AdamW>(named, AdamOptions{.learning_rate = 0.05f, .weight_decay = 1e-4f});
+            },
+            1000) < 2e-3);
 }
 
 TEST_CASE("clip_grad_norm scales all gradients by one factor") {
@@ -155,8 +167,8 @@ TEST_CASE("learning-rate schedules") {
 
 TEST_CASE("bad optimizer settings are refused with the setting named") {
   OneParameter x;
-  CHECK_THROWS_WITH_AS(Sgd(x.named(), {.learning_rate = -1.0f}), "Optimizer: learning rate -1 must be positive and finite",
-                       Error);
+  CHECK_THROWS_WITH_AS(Sgd(x.named(), {.learning_rate = -1.0f}),
+                       "Optimizer: learning rate -1 must be positive and finite", Error);
   CHECK_THROWS_WITH_AS(Sgd(x.named(), {.nesterov = true}), "Sgd: Nesterov momentum needs momentum > 0", Error);
   CHECK_THROWS_WITH_AS(Adam(x.named(), {.beta2 = 1.0f}), "Adam: beta2 1 is outside [0, 1)", Error);
 }

@@ -52,7 +52,10 @@ TEST_CASE("cross_entropy_with_logits: value and gradient") {
   double row0 = std::log(std::exp(1.0) + std::exp(2.0) + std::exp(3.0)) - 3, row1 = std::log(3.0);
   CHECK(loss.item() == doctest::Approx((row0 + row1) / 2));
   GradcheckReport report = gradcheck(
-      [](std::span<const Var> v) { return cross_entropy_with_logits(v[0], v[0].tape().input(Tensor::from_values({2, 3}, {0.2f, 0.3f, 0.5f, 1, 0, 0}))); },
+      [](std::span<const Var> v) {
+        return cross_entropy_with_logits(v[0],
+                                         v[0].tape().input(Tensor::from_values({2, 3}, {0.2f, 0.3f, 0.5f, 1, 0, 0})));
+      },
       {Tensor::from_values({2, 3}, {0.1f, -0.4f, 1.2f, 0.7f, 0.3f, -1.1f})});
   INFO(report.to_string());
   CHECK(report.passed);

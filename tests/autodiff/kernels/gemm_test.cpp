@@ -44,7 +44,8 @@ void check_against_reference(const Product& p, float alpha, float beta, uint64_t
   const float eps = std::numeric_limits<float>::epsilon();
   int failures = 0;
   for (size_t i = 0; i < c.size(); ++i) {
-    const float tolerance = 2.0f * eps * (static_cast<float>(p.k) * std::fabs(alpha) * bound[i] + 2.0f + std::fabs(expected[i]));
+    const float tolerance =
+        2.0f * eps * (static_cast<float>(p.k) * std::fabs(alpha) * bound[i] + 2.0f + std::fabs(expected[i]));
     if (!(std::fabs(c[i] - expected[i]) <= tolerance) && failures++ < 3)
       FAIL_CHECK("element ", i, ": ", c[i], " against reference ", expected[i], " (tolerance ", tolerance, ")");
   }
@@ -162,7 +163,8 @@ TEST_CASE("linear_forward: the gemm's epilogue (bias and activation) matches the
   struct Shape3 {
     int64_t batch, inputs, outputs;
   };
-  const Shape3 shapes[] = {{1, 1, 1}, {7, 5, 3}, {13, 33, 17}, {128, 400, 20}, {64, 784, 40}, {128, 20, 400}, {50, 784, 37}};
+  const Shape3 shapes[] = {{1, 1, 1},     {7, 5, 3},      {13, 33, 17}, {128, 400, 20},
+                           {64, 784, 40}, {128, 20, 400}, {50, 784, 37}};
   const float eps = std::numeric_limits<float>::epsilon();
   for (Isa isa : supported_isas()) {
     set_isa(isa);
@@ -187,10 +189,12 @@ TEST_CASE("linear_forward: the gemm's epilogue (bias and activation) matches the
           std::vector<float> abs_x(x.size()), abs_w(w.size()), bound(y.size());
           for (size_t i = 0; i < x.size(); ++i) abs_x[i] = std::fabs(x[i]);
           for (size_t i = 0; i < w.size(); ++i) abs_w[i] = std::fabs(w[i]);
-          gemm_reference(bound.data(), abs_x.data(), abs_w.data(), s.batch, s.outputs, s.inputs, false, false, 1.0f, 0.0f);
+          gemm_reference(bound.data(), abs_x.data(), abs_w.data(), s.batch, s.outputs, s.inputs, false, false, 1.0f,
+                         0.0f);
           int failures = 0;
           for (size_t i = 0; i < y.size(); ++i) {
-            const float tolerance = 2.0f * eps * (static_cast<float>(s.inputs) * bound[i] + 2.0f) + 8.0f * eps * std::fabs(expected[i]);
+            const float tolerance =
+                2.0f * eps * (static_cast<float>(s.inputs) * bound[i] + 2.0f) + 8.0f * eps * std::fabs(expected[i]);
             if (!(std::fabs(y[i] - expected[i]) <= tolerance) && failures++ < 3)
               FAIL_CHECK("element ", i, ": ", y[i], " against reference ", expected[i], " (tolerance ", tolerance, ")");
           }
@@ -243,7 +247,8 @@ TEST_CASE("activation_backward: every instruction set against the reference at t
         activation_backward(dpre.data(), dy.data(), y.data(), n, activation);
         activation_backward_reference(expected.data(), dy.data(), y.data(), n, activation);
         int64_t worst = 0;
-        for (size_t i = 0; i < dpre.size(); ++i) worst = std::max(worst, aevb::testing::ulps_between(dpre[i], expected[i]));
+        for (size_t i = 0; i < dpre.size(); ++i)
+          worst = std::max(worst, aevb::testing::ulps_between(dpre[i], expected[i]));
         CHECK(worst <= 4);
       }
   }

@@ -66,8 +66,8 @@ TEST_CASE("bce_with_logits: every instruction set agrees with the scalar referen
 TEST_CASE("bce_with_logits: the same bits on 1, 2 and 3 threads") {
   KernelSettingsGuard guard;
   const int64_t count = 3 * (int64_t{1} << 16) + 11;
-  const std::vector<float> logits = random_values(count, 5, -30.0f, 30.0f), targets = random_values(count, 6, 0.0f, 1.0f),
-                           dy = random_values(count, 7);
+  const std::vector<float> logits = random_values(count, 5, -30.0f, 30.0f),
+                           targets = random_values(count, 6, 0.0f, 1.0f), dy = random_values(count, 7);
   std::vector<std::vector<float>> results;
   for (int threads : {1, 2, 3}) {
     set_thread_count(threads);

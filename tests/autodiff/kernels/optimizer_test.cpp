@@ -102,7 +102,9 @@ TEST_CASE("optimizer updates: arrays split over 1, 2 and 3 threads stay bit-iden
         });
     check_steps(
         count,
-        [](float* p, float* sum, float*, const float* g, int64_t n, int64_t) { adagrad_update(p, sum, g, n, 0.1f, 0.0f, 1e-10f); },
+        [](float* p, float* sum, float*, const float* g, int64_t n, int64_t) {
+          adagrad_update(p, sum, g, n, 0.1f, 0.0f, 1e-10f);
+        },
         [](float* p, float* sum, float*, const float* g, int64_t n, int64_t) {
           adagrad_update_reference(p, sum, g, n, 0.1f, 0.0f, 1e-10f);
         });

@@ -56,7 +56,8 @@ TEST_CASE("sum, dot and squared norm: bit-identical to the reference on every in
       const std::vector<float> a = random_values(n, 11, -3.0f, 3.0f), b = random_values(n, 12, -3.0f, 3.0f);
       CAPTURE(aevb::kernels::isa_name(isa));
       CAPTURE(n);
-      CHECK(std::bit_cast<uint32_t>(table.sum(a.data(), n)) == std::bit_cast<uint32_t>(aevb::kernels::sum_reference(a.data(), n)));
+      CHECK(std::bit_cast<uint32_t>(table.sum(a.data(), n)) ==
+            std::bit_cast<uint32_t>(aevb::kernels::sum_reference(a.data(), n)));
       CHECK(std::bit_cast<uint32_t>(aevb::kernels::dot(a.data(), b.data(), n)) ==
             std::bit_cast<uint32_t>(aevb::kernels::dot_reference(a.data(), b.data(), n)));
       CHECK(std::bit_cast<uint32_t>(aevb::kernels::squared_norm(a.data(), n)) ==
@@ -121,7 +122,8 @@ TEST_CASE("row reductions give the same bits on 1, 2 and 3 threads") {
     aevb::kernels::sum_axis(sums.data(), x.data(), rows, columns, 1);
     aevb::kernels::max_axis(maxima.data(), x.data(), rows, columns, 1);
     aevb::kernels::logsumexp_axis(lse.data(), max.data(), sum_exp.data(), x.data(), rows, columns, 1);
-    aevb::kernels::accumulate_logsumexp_axis(dx.data(), dy.data(), x.data(), max.data(), sum_exp.data(), rows, columns, 1);
+    aevb::kernels::accumulate_logsumexp_axis(dx.data(), dy.data(), x.data(), max.data(), sum_exp.data(), rows, columns,
+                                             1);
     std::vector<float> all = sums;
     for (const auto* part : {&maxima, &lse, &dx}) all.insert(all.end(), part->begin(), part->end());
     results.push_back(all);

@@ -57,7 +57,8 @@ TEST_CASE("Rng: uniforms lie in the open interval (0,1); moments are right") {
 
 TEST_CASE("fill_normal's SIMD batches match the scalar draws at every size, and use the same positions") {
   const int64_t width = 16;  // at least the widest batch
-  for (int64_t count : {int64_t{0}, int64_t{1}, int64_t{3}, int64_t{4}, int64_t{5}, width - 1, width, width + 1, int64_t{1001}}) {
+  for (int64_t count :
+       {int64_t{0}, int64_t{1}, int64_t{3}, int64_t{4}, int64_t{5}, width - 1, width, width + 1, int64_t{1001}}) {
     CAPTURE(count);
     Rng vectorized(77), scalar(77);
     std::vector<float> fast(static_cast<size_t>(count) + 1, -1.0f);

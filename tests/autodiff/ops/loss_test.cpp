@@ -30,8 +30,9 @@ TEST_CASE("bce_with_logits: value, stability at large logits, gradients") {
 
 TEST_CASE("gaussian_nll: value against the normal density, gradients") {
   Tape tape;
-  Var y = gaussian_nll(tape.input(Tensor::from_values({2}, {1.5f, -1})), tape.input(Tensor::from_values({2}, {0.5f, 2})),
-                       tape.input(Tensor::from_values({2}, {0, std::log(4.0f)})));
+  Var y =
+      gaussian_nll(tape.input(Tensor::from_values({2}, {1.5f, -1})), tape.input(Tensor::from_values({2}, {0.5f, 2})),
+                   tape.input(Tensor::from_values({2}, {0, std::log(4.0f)})));
   auto reference = [](double x, double m, double variance) {
     return 0.5 * std::log(2 * std::numbers::pi * variance) + (x - m) * (x - m) / (2 * variance);
   };
@@ -43,7 +44,8 @@ TEST_CASE("gaussian_nll: value against the normal density, gradients") {
 
 TEST_CASE("mse: value and gradients") {
   Tape tape;
-  Var loss = mse(tape.input(Tensor::from_values({2, 2}, {1, 2, 3, 4})), tape.input(Tensor::from_values({2, 2}, {0, 2, 5, 4})));
+  Var loss =
+      mse(tape.input(Tensor::from_values({2, 2}, {1, 2, 3, 4})), tape.input(Tensor::from_values({2, 2}, {0, 2, 5, 4})));
   CHECK(loss.item() == doctest::Approx(5.0 / 4));
   check_gradients([](std::span<const Var> v) { return mse(v[0], v[1]); },
                   {random_tensor({3, 2}, 65), random_tensor({3, 2}, 66)});

@@ -23,7 +23,8 @@ TEST_CASE("matmul: all four transpose combinations match the naive product") {
     for (bool tb : {false, true}) {
       CAPTURE(ta);
       CAPTURE(tb);
-      Tensor a = random_tensor(ta ? Shape{k, m} : Shape{m, k}, 30), b = random_tensor(tb ? Shape{n, k} : Shape{k, n}, 31);
+      Tensor a = random_tensor(ta ? Shape{k, m} : Shape{m, k}, 30),
+             b = random_tensor(tb ? Shape{n, k} : Shape{k, n}, 31);
       Tape tape;
       Var c = matmul(tape.input(a), tape.input(b), {.transpose_a = ta, .transpose_b = tb});
       REQUIRE(c.shape() == Shape{m, n});
@@ -69,7 +70,8 @@ TEST_CASE("fused linear: f(x W + b) equals linear then the activation op, and it
     CHECK(std::string(tape.node(fused).op) == (activation == Activation::identity
                                     ? std::string("linear")
                                     : "linear+" + std::string(kernels::activation_name(activation))));
-    for (int64_t i = 0; i < fused.numel(); ++i) CHECK(fused.data()[i] == doctest::Approx(separate.data()[i]).epsilon(1e-5));
+    for (int64_t i = 0; i < fused.numel(); ++i)
+      CHECK(fused.data()[i] == doctest::Approx(separate.data()[i]).epsilon(1e-5));
     check_gradients([activation](std::span<const Var> v) { return linear(v[0], v[1], v[2], activation); }, {x, w, b});
   }
 }

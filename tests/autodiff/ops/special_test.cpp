@@ -21,7 +21,8 @@ TEST_CASE("digamma: values, gradients (trigamma), poles") {
   const float euler_gamma = 0.5772156649f;
   check_values(outputs_at([](Var x) { return digamma(x); }, {1, 2, 0.5f, 100}),
                {-euler_gamma, 1 - euler_gamma, -euler_gamma - 2 * std::log(2.0f), 4.600161852f}, 1e-5f);
-  check_values(outputs_at([](Var x) { return digamma(x); }, {0, -1, -kInf, kInf, kNaN}), {kNaN, kNaN, kNaN, kInf, kNaN});
+  check_values(outputs_at([](Var x) { return digamma(x); }, {0, -1, -kInf, kInf, kNaN}),
+               {kNaN, kNaN, kNaN, kInf, kNaN});
   check_gradients([](std::span<const Var> v) { return digamma(v[0]); }, {random_tensor({8}, 72, 0.5f, 8)});
   check_gradients([](std::span<const Var> v) { return digamma(v[0]); }, {random_tensor({4}, 73, -1.8f, -1.2f)});
 }

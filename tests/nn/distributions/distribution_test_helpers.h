@@ -54,15 +54,17 @@ inline std::vector<Family> location_scale_families() {
        [](double z) { return -(z + std::exp(-z)); }, [](double z) { return std::exp(-std::exp(-z)); }, true,
        std::numbers::egamma, kPi * kPi / 6},
       {"StudentT(5)", [](Var l, Var s) { return std::make_unique<StudentT>(5.0f, l, s); },
-       [](double z) { return std::lgamma(3.0) - std::lgamma(2.5) - 0.5 * std::log(5 * kPi) - 3.0 * std::log1p(z * z / 5); },
+       [](double z) {
+         return std::lgamma(3.0) - std::lgamma(2.5) - 0.5 * std::log(5 * kPi) - 3.0 * std::log1p(z * z / 5);
+       },
        [](double z) {
          double tail = 0.5 * aevb::kernels::regularized_beta(5 / (5 + z * z), 2.5, 0.5);
          return z > 0 ? 1 - tail : tail;
        },
        true, 0.0, 5.0 / 3.0},
       {"Uniform", [](Var l, Var s) { return std::make_unique<Uniform>(l, add(l, s)); },
-       [](double z) { return z >= 0 && z <= 1 ? 0.0 : -INFINITY; },
-       [](double z) { return std::clamp(z, 0.0, 1.0); }, true, 0.5, 1.0 / 12},
+       [](double z) { return z >= 0 && z <= 1 ? 0.0 : -INFINITY; }, [](double z) { return std::clamp(z, 0.0, 1.0); },
+       true, 0.5, 1.0 / 12},
   };
 }
 

@@ -1,4 +1,5 @@
-// Tests for nn/distributions: the families drawn by an inverse cdf or by implicit reparameterization (Exponential, Weibull, Kumaraswamy, Gamma, ChiSquared, Beta, InverseCdfSampled).
+// Tests for nn/distributions: the families drawn by an inverse cdf or by implicit reparameterization (Exponential,
+// Weibull, Kumaraswamy, Gamma, ChiSquared, Beta, InverseCdfSampled).
 #include <doctest/doctest.h>
 
 #include "tests/nn/distributions/distribution_test_helpers.h"
@@ -48,7 +49,9 @@ struct TwoParameterFamily {
   bool has_icdf = true;
 };
 
-double lgamma_mean_kumaraswamy(double a, double b) { return b * std::exp(std::lgamma(1 + 1 / a) + std::lgamma(b) - std::lgamma(1 + 1 / a + b)); }
+double lgamma_mean_kumaraswamy(double a, double b) {
+  return b * std::exp(std::lgamma(1 + 1 / a) + std::lgamma(b) - std::lgamma(1 + 1 / a + b));
+}
 
 std::vector<TwoParameterFamily> two_parameter_families() {
   return {
@@ -56,10 +59,15 @@ std::vector<TwoParameterFamily> two_parameter_families() {
        [](double x, double s, double k) { return std::log(k / s) + (k - 1) * std::log(x / s) - std::pow(x / s, k); },
        [](double x, double s, double k) { return x <= 0 ? 0.0 : 1 - std::exp(-std::pow(x / s, k)); },
        [](double, double s, double k) { return s * std::tgamma(1 + 1 / k); },
-       [](double s, double k) { return s * s * (std::tgamma(1 + 2 / k) - std::pow(std::tgamma(1 + 1 / k), 2)); }, false},
+       [](double s, double k) { return s * s * (std::tgamma(1 + 2 / k) - std::pow(std::tgamma(1 + 1 / k), 2)); },
+       false},
       {"Kumaraswamy", 2.0f, 3.5f, [](Var a, Var b) { return std::make_unique<Kumaraswamy>(a, b); },
-       [](double x, double a, double b) { return std::log(a * b) + (a - 1) * std::log(x) + (b - 1) * std::log1p(-std::pow(x, a)); },
-       [](double x, double a, double b) { return x <= 0 ? 0.0 : x >= 1 ? 1.0 : 1 - std::pow(1 - std::pow(x, a), b); },
+       [](double x, double a, double b) {
+         return std::log(a * b) + (a - 1) * std::log(x) + (b - 1) * std::log1p(-std::pow(x, a));
+       },
+       [](double x, double a, double b) { return x <= 0   ? 0.0
+                                                 : x >= 1 ? 1.0
+                                                          : 1 - std::pow(1 - std::pow(x, a), b); },
        [](double, double a, double b) { return lgamma_mean_kumaraswamy(a, b); },
        [](double a, double b) {
          double m2 = b * std::exp(std::lgamma(1 + 2 / a) + std::lgamma(b) - std::lgamma(1 + 2 / a + b));
@@ -85,11 +93,13 @@ std::vector<TwoParameterFamily> two_parameter_families() {
 }
 }  // namespace
 
-TEST_CASE("Weibull, Kumaraswamy, Gamma, Beta: KS, moments, density, quadrature, entropy, pathwise gradients, gradchecks") {
+TEST_CASE(
+    "Weibull, Kumaraswamy, Gamma, Beta: KS, moments, density, quadrature, entropy, pathwise gradients, gradchecks") {
   for (const TwoParameterFamily& family : two_parameter_families()) {
     SUBCASE(family.name) {
       const double p = family.first, q = family.second;
-      Parameter first("first", Tensor::full({kDraws}, family.first)), second("second", Tensor::full({kDraws}, family.second));
+      Parameter first("first", Tensor::full({kDraws}, family.first)),
+          second("second", Tensor::full({kDraws}, family.second));
       Tape tape;
       std::unique_ptr<Distribution> d = family.make(tape.param(first), tape.param(second));
       Rng rng(41);
@@ -118,7 +128,8 @@ TEST_CASE("Weibull, Kumaraswamy, Gamma, Beta: KS, moments, density, quadrature, 
         double integral = 0;
         for (int i = 0; i < points; ++i) {
           double t = (i + 0.5) / points;
-          double x = family.unit_interval ? t : half_line(t), jacobian = family.unit_interval ? 1 : half_line_jacobian(t);
+          double x = family.unit_interval ? t : half_line(t),
+                 jacobian = family.unit_interval ? 1 : half_line_jacobian(t);
           integral += std::exp(family.log_density(x, p, q)) * jacobian / points;
         }
         CHECK(integral == doctest::Approx(1.0).epsilon(1e-3));
@@ -128,7 +139,8 @@ TEST_CASE("Weibull, Kumaraswamy, Gamma, Beta: KS, moments, density, quadrature, 
           double t = (i + 0.5) / points;
           xs[i] = static_cast<float>(family.unit_interval ? t : half_line(t));
         }
-        std::unique_ptr<Distribution> grid = family.make(grid_tape.constant({points}, family.first), grid_tape.constant({points}, family.second));
+        std::unique_ptr<Distribution> grid =
+            family.make(grid_tape.constant({points}, family.first), grid_tape.constant({points}, family.second));
         Var log_density = grid->log_prob(grid_tape.input(xs));
         double from_op = 0;
         for (int i = 0; i < points; ++i) {
@@ -198,5 +210,6 @@ TEST_CASE("ChiSquared: KS against P(k/2, x/2), moments") {
   Summary m = summarize(draws);
   CHECK(std::fabs(m.mean - 3.0) < 5 * m.standard_error);
   CHECK(d.variance().data()[0] == doctest::Approx(6.0));
-  CHECK_THROWS_WITH_AS(ChiSquared(tape.constant({2}, -1.0f)), "ChiSquared: degrees of freedom must be positive and finite, got -1 at index 0", Error);
+  CHECK_THROWS_WITH_AS(ChiSquared(tape.constant({2}, -1.0f)),
+                       "ChiSquared: degrees of freedom must be positive and finite, got -1 at index 0", Error);
 }

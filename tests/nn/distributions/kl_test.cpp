@@ -17,16 +17,25 @@ TEST_CASE("every analytic KL agrees with its Monte Carlo estimate") {
     std::unique_ptr<Distribution> p, q;
   };
   std::vector<Pair> pairs;
-  pairs.push_back({"Normal", std::make_unique<Normal>(constant(0.3f), constant(0.8f)), std::make_unique<Normal>(constant(-0.2f), constant(1.4f))});
-  pairs.push_back({"Normal from log-variance", std::make_unique<Normal>(Normal::from_log_variance(constant(0.5f), constant(-0.7f))),
+  pairs.push_back({"Normal", std::make_unique<Normal>(constant(0.3f), constant(0.8f)),
+                   std::make_unique<Normal>(constant(-0.2f), constant(1.4f))});
+  pairs.push_back({"Normal from log-variance",
+                   std::make_unique<Normal>(Normal::from_log_variance(constant(0.5f), constant(-0.7f))),
                    std::make_unique<Normal>(constant(0.0f), constant(1.0f))});
-  pairs.push_back({"Laplace", std::make_unique<Laplace>(constant(0.3f), constant(0.8f)), std::make_unique<Laplace>(constant(-0.5f), constant(1.2f))});
-  pairs.push_back({"Exponential", std::make_unique<Exponential>(constant(1.5f)), std::make_unique<Exponential>(constant(0.6f))});
-  pairs.push_back({"Uniform", std::make_unique<Uniform>(constant(0.2f), constant(0.7f)), std::make_unique<Uniform>(constant(0.0f), constant(1.5f))});
-  pairs.push_back({"LogNormal", std::make_unique<LogNormal>(constant(0.1f), constant(0.4f)), std::make_unique<LogNormal>(constant(-0.3f), constant(0.9f))});
-  pairs.push_back({"Gamma", std::make_unique<Gamma>(constant(2.5f), constant(1.5f)), std::make_unique<Gamma>(constant(1.2f), constant(0.7f))});
-  pairs.push_back({"Beta", std::make_unique<Beta>(constant(2.0f), constant(3.5f)), std::make_unique<Beta>(constant(1.5f), constant(1.2f))});
-  pairs.push_back({"Kumaraswamy || Beta", std::make_unique<Kumaraswamy>(constant(2.0f), constant(3.0f)), std::make_unique<Beta>(constant(1.5f), constant(2.5f))});
+  pairs.push_back({"Laplace", std::make_unique<Laplace>(constant(0.3f), constant(0.8f)),
+                   std::make_unique<Laplace>(constant(-0.5f), constant(1.2f))});
+  pairs.push_back(
+      {"Exponential", std::make_unique<Exponential>(constant(1.5f)), std::make_unique<Exponential>(constant(0.6f))});
+  pairs.push_back({"Uniform", std::make_unique<Uniform>(constant(0.2f), constant(0.7f)),
+                   std::make_unique<Uniform>(constant(0.0f), constant(1.5f))});
+  pairs.push_back({"LogNormal", std::make_unique<LogNormal>(constant(0.1f), constant(0.4f)),
+                   std::make_unique<LogNormal>(constant(-0.3f), constant(0.9f))});
+  pairs.push_back({"Gamma", std::make_unique<Gamma>(constant(2.5f), constant(1.5f)),
+                   std::make_unique<Gamma>(constant(1.2f), constant(0.7f))});
+  pairs.push_back({"Beta", std::make_unique<Beta>(constant(2.0f), constant(3.5f)),
+                   std::make_unique<Beta>(constant(1.5f), constant(1.2f))});
+  pairs.push_back({"Kumaraswamy || Beta", std::make_unique<Kumaraswamy>(constant(2.0f), constant(3.0f)),
+                   std::make_unique<Beta>(constant(1.5f), constant(2.5f))});
   for (Pair& pair : pairs) {
     CAPTURE(pair.name);
     REQUIRE(has_analytic_kl(*pair.p, *pair.q));
@@ -39,7 +48,8 @@ TEST_CASE("every analytic KL agrees with its Monte Carlo estimate") {
   // Bernoulli's KL by enumeration of its two values.
   Bernoulli p(constant(0.4f)), q(constant(-1.1f));
   double pp = 1 / (1 + std::exp(-0.4)), pq = 1 / (1 + std::exp(1.1));
-  CHECK(kl_divergence(p, q).data()[0] == doctest::Approx(pp * std::log(pp / pq) + (1 - pp) * std::log((1 - pp) / (1 - pq))));
+  CHECK(kl_divergence(p, q).data()[0] ==
+        doctest::Approx(pp * std::log(pp / pq) + (1 - pp) * std::log((1 - pp) / (1 - pq))));
   // Uniform outside the other's support: infinite.
   Uniform wide(constant(0.0f), constant(2.0f)), narrow(constant(0.5f), constant(1.0f));
   CHECK(std::isinf(kl_divergence(wide, narrow).data()[0]));

@@ -1,4 +1,5 @@
-// Tests for nn/distributions: the location-scale families (Normal, Laplace, Logistic, Cauchy, StudentT, Gumbel, Uniform): moments, KS, densities, entropies, pathwise gradients, gradchecks, refusals.
+// Tests for nn/distributions: the location-scale families (Normal, Laplace, Logistic, Cauchy, StudentT, Gumbel,
+// Uniform): moments, KS, densities, entropies, pathwise gradients, gradchecks, refusals.
 #include <doctest/doctest.h>
 
 #include "tests/nn/distributions/distribution_test_helpers.h"
@@ -47,7 +48,8 @@ TEST_CASE("location-scale families: moments, KS, density, quadrature, entropy, p
           t[i] = static_cast<float>(ti);
           x[i] = static_cast<float>(ti / (1 - ti * ti));
         }
-        std::unique_ptr<LocationScale> grid = family.make(tape.constant({points}, kLoc), tape.constant({points}, kScale));
+        std::unique_ptr<LocationScale> grid =
+            family.make(tape.constant({points}, kLoc), tape.constant({points}, kScale));
         Var log_density = grid->log_prob(tape.input(x));
         double integral = 0;
         const double h = 2.0 / points;
@@ -132,7 +134,8 @@ TEST_CASE("gradients through rsample fit each location-scale family's loc and sc
       Tape tape;
       for (int step = 0; step < 600; ++step) {
         tape.clear();
-        std::unique_ptr<LocationScale> d = family.make(broadcast_to(tape.param(loc), {n}), broadcast_to(exp(tape.param(log_scale)), {n}));
+        std::unique_ptr<LocationScale> d =
+            family.make(broadcast_to(tape.param(loc), {n}), broadcast_to(exp(tape.param(log_scale)), {n}));
         Var loss = neg(mean(d->log_prob(tape.input(data))));
         adam.zero_grad();
         tape.backward(loss);
@@ -149,14 +152,17 @@ TEST_CASE("bad parameters are refused naming the family, the parameter and the v
   Var loc = tape.input(Tensor::zeros({3}));
   CHECK_THROWS_WITH_AS(Normal(loc, tape.input(Tensor::from_values({3}, {1, -0.5f, 1}))),
                        "Normal: scale must be positive and finite, got -0.5 at index 1", Error);
-  CHECK_THROWS_WITH_AS(Laplace(loc, tape.input(Tensor::ones({2}))), "Laplace: loc [3] and scale [2] must have the same shape", Error);
-  CHECK_THROWS_WITH_AS(Exponential(tape.input(Tensor::zeros({2}))), "Exponential: rate must be positive and finite, got 0 at index 0", Error);
+  CHECK_THROWS_WITH_AS(Laplace(loc, tape.input(Tensor::ones({2}))),
+                       "Laplace: loc [3] and scale [2] must have the same shape", Error);
+  CHECK_THROWS_WITH_AS(Exponential(tape.input(Tensor::zeros({2}))),
+                       "Exponential: rate must be positive and finite, got 0 at index 0", Error);
   CHECK_THROWS_WITH_AS(Uniform(tape.input(Tensor::ones({1})), tape.input(Tensor::zeros({1}))),
                        "Uniform: low must be below high, got low 1 and high 0 at index 0", Error);
   Cauchy cauchy(loc, tape.input(Tensor::ones({3})));
   CHECK_THROWS_WITH_AS(cauchy.mean(), "Cauchy: the mean is not defined for this family", Error);
   Bernoulli bernoulli(loc);  // a mass function, with no inverse cdf
-  CHECK_THROWS_WITH_AS(bernoulli.icdf(loc), "Bernoulli: a closed-form inverse cdf is not defined for this family", Error);
+  CHECK_THROWS_WITH_AS(bernoulli.icdf(loc), "Bernoulli: a closed-form inverse cdf is not defined for this family",
+                       Error);
 }
 
 TEST_CASE("each family's ops pass gradcheck: log_prob, cdf and icdf in x, loc and scale") {
@@ -164,8 +170,10 @@ TEST_CASE("each family's ops pass gradcheck: log_prob, cdf and icdf in x, loc an
     SUBCASE(family.name) {
       const bool uniform = family.name == std::string("Uniform");
       // Points inside the support (Uniform: within [loc, loc + scale]); the scale enters as exp(s).
-      Tensor x = uniform ? Tensor::from_values({4}, {0.9f, 1.1f, 1.4f, 1.7f}) : Tensor::from_values({4}, {-1.2f, 0.1f, 0.8f, 2.0f});
-      Tensor loc = Tensor::from_values({4}, {0.5f, 0.6f, 0.7f, 0.8f}), log_scale = Tensor::from_values({4}, {0.3f, 0.1f, 0.2f, 0.4f});
+      Tensor x = uniform ? Tensor::from_values({4}, {0.9f, 1.1f, 1.4f, 1.7f})
+                         : Tensor::from_values({4}, {-1.2f, 0.1f, 0.8f, 2.0f});
+      Tensor loc = Tensor::from_values({4}, {0.5f, 0.6f, 0.7f, 0.8f}),
+             log_scale = Tensor::from_values({4}, {0.3f, 0.1f, 0.2f, 0.4f});
       auto make = [&](std::span<const Var> v) { return family.make(v[1], exp(v[2])); };
       // Uniform's density 1 / scale depends on neither x nor loc: only its scale gradient is checked.
       GradcheckReport log_prob = gradcheck(

@@ -21,8 +21,10 @@ TEST_CASE("Bernoulli: log_prob, sampling frequency, entropy, moments") {
   CHECK(d.entropy().data()[0] == doctest::Approx(-p * std::log(p) - (1 - p) * std::log(1 - p)));
   CHECK(d.mean().data()[0] == doctest::Approx(p));
   CHECK(d.variance().data()[0] == doctest::Approx(p * (1 - p)));
-  CHECK_THROWS_WITH_AS(d.rsample(rng), "Bernoulli: rsample (a reparameterized draw) is not defined for this family", Error);
-  CHECK_THROWS_WITH_AS(d.log_prob(tape.constant({kDraws}, 1.5f)), "Bernoulli: x must lie in [0, 1], got 1.5 at index 0", Error);
+  CHECK_THROWS_WITH_AS(d.rsample(rng), "Bernoulli: rsample (a reparameterized draw) is not defined for this family",
+                       Error);
+  CHECK_THROWS_WITH_AS(d.log_prob(tape.constant({kDraws}, 1.5f)), "Bernoulli: x must lie in [0, 1], got 1.5 at index 0",
+                       Error);
 }
 
 TEST_CASE("ContinuousBernoulli: the density integrates to 1, stable through eta = 0, KS of the sampler") {
@@ -36,13 +38,15 @@ TEST_CASE("ContinuousBernoulli: the density integrates to 1, stable through eta 
     Var log_density = d.log_prob(tape.input(x));
     double integral = 0;
     for (int i = 0; i < points; ++i)
-      integral += (i == 0 || i == points - 1 ? 1 : (i % 2 ? 4 : 2)) * std::exp(static_cast<double>(log_density.data()[i]));
+      integral +=
+          (i == 0 || i == points - 1 ? 1 : (i % 2 ? 4 : 2)) * std::exp(static_cast<double>(log_density.data()[i]));
     integral *= 1.0 / (points - 1) / 3;
     CHECK(integral == doctest::Approx(1.0).epsilon(1e-5));
     // The mean against the integral of x p(x).
     double first_moment = 0;
     for (int i = 0; i < points; ++i)
-      first_moment += (i == 0 || i == points - 1 ? 1 : (i % 2 ? 4 : 2)) * x[i] * std::exp(static_cast<double>(log_density.data()[i]));
+      first_moment += (i == 0 || i == points - 1 ? 1 : (i % 2 ? 4 : 2)) * x[i] *
+                      std::exp(static_cast<double>(log_density.data()[i]));
     first_moment *= 1.0 / (points - 1) / 3;
     CHECK(d.mean().data()[0] == doctest::Approx(first_moment).epsilon(1e-4));
   }
@@ -65,7 +69,8 @@ TEST_CASE("Categorical: log_prob, entropy, sampling frequencies") {
   Tensor logits = Tensor::from_values({1, 3}, {0.5f, -1.0f, 1.5f});
   Categorical d(tape.input(logits));
   double normalizer = std::exp(0.5) + std::exp(-1.0) + std::exp(1.5);
-  CHECK(d.log_prob(tape.input(Tensor::from_values({1, 3}, {0, 0, 1}))).data()[0] == doctest::Approx(1.5 - std::log(normalizer)));
+  CHECK(d.log_prob(tape.input(Tensor::from_values({1, 3}, {0, 0, 1}))).data()[0] ==
+        doctest::Approx(1.5 - std::log(normalizer)));
   double entropy = 0;
   for (double l : {0.5, -1.0, 1.5}) entropy -= std::exp(l) / normalizer * (l - std::log(normalizer));
   CHECK(d.entropy().data()[0] == doctest::Approx(entropy));

@@ -47,8 +47,10 @@ double ks_statistic_of_floats(std::vector<float> values, const std::function<dou
     size_t j = i;
     while (j < values.size() && values[j] == values[i]) ++j;
     const double v = values[i];
-    const double below = 0.5 * (v + std::nextafter(values[i], -kInf)), above = 0.5 * (v + std::nextafter(values[i], kInf));
-    d = std::max({d, std::fabs(static_cast<double>(i) / n - cdf(below)), std::fabs(static_cast<double>(j) / n - cdf(above))});
+    const double below = 0.5 * (v + std::nextafter(values[i], -kInf)),
+                 above = 0.5 * (v + std::nextafter(values[i], kInf));
+    d = std::max(
+        {d, std::fabs(static_cast<double>(i) / n - cdf(below)), std::fabs(static_cast<double>(j) / n - cdf(above))});
     i = j;
   }
   return d;
@@ -125,7 +127,9 @@ TEST_CASE("KL(Kumaraswamy || Beta) against quadratures of the densities and the 
 
 TEST_CASE("the KL registry dispatches on dynamic types: wrappers and transformed families") {
   Tape tape;
-  auto normal = [&](float loc, float scale) { return std::make_unique<Normal>(scalar(tape, loc), scalar(tape, scale)); };
+  auto normal = [&](float loc, float scale) {
+    return std::make_unique<Normal>(scalar(tape, loc), scalar(tape, scale));
+  };
   Normal plain(scalar(tape, 0.3f), scalar(tape, 1.2f));
   Normal target(scalar(tape, -0.5f), scalar(tape, 0.7f));
   const float expected = kl_divergence(plain, target).data()[0];
@@ -157,7 +161,8 @@ TEST_CASE("the KL registry dispatches on dynamic types: wrappers and transformed
   CHECK_THROWS_WITH_AS(kl_divergence(transformed, target),
                        doctest::Contains("no analytic form for Transformed || Normal"), Error);
   LogNormal lognormal(scalar(tape, 0.0f), scalar(tape, 1.0f));
-  CHECK_THROWS_WITH_AS(kl_divergence(lognormal, target), doctest::Contains("no analytic form for LogNormal || Normal"), Error);
+  CHECK_THROWS_WITH_AS(kl_divergence(lognormal, target), doctest::Contains("no analytic form for LogNormal || Normal"),
+                       Error);
 }
 
 TEST_CASE("every family at and beyond each end of its support: values and gradients, never NaN") {
@@ -301,8 +306,9 @@ TEST_CASE("Gamma draws at shapes 0.05 and 0.1: no clamp, Kolmogorov-Smirnov on t
   });
   INFO("Beta(0.1, 0.1) KS D = " << d);
   CHECK(d < critical);
-  GradcheckReport ratio = gradcheck([](std::span<const Var> v) { return beta_from_gammas(exp(v[0]), exp(v[1])); },
-                                    {Tensor::from_values({3}, {-2.0f, 0.1f, 1.3f}), Tensor::from_values({3}, {0.5f, -1.0f, 1.2f})});
+  GradcheckReport ratio =
+      gradcheck([](std::span<const Var> v) { return beta_from_gammas(exp(v[0]), exp(v[1])); },
+                {Tensor::from_values({3}, {-2.0f, 0.1f, 1.3f}), Tensor::from_values({3}, {0.5f, -1.0f, 1.2f})});
   INFO(ratio.to_string());
   CHECK(ratio.passed);
 }
@@ -313,14 +319,42 @@ TEST_CASE("ContinuousBernoulli: cdf, icdf, variance and entropy against quadratu
     double cdf[3], icdf[3], variance, entropy;  // at x = u = 0.1, 0.5, 0.93; mpmath, 30 digits
   };
   const Row rows[] = {
-      {-30.0f, {0.950212931632, 0.999999694098, 0.999999999999}, {0.00351201718859, 0.0231049060187, 0.0886420012311}, 0.00111111111102, -2.40119738167},
-      {-3.0f, {0.272761789164, 0.817574476194, 0.987756275294}, {0.033281287972, 0.214853276329, 0.717188416617}, 0.0559701056091, -0.306868559085},
-      {-0.4f, {0.11893522908, 0.549833997312, 0.942264622827}, {0.0838092181966, 0.4503298204, 0.915379112997}, 0.0826708758897, -0.00664011240267},
-      {0.005f, {0.0997751500421, 0.499375000326, 0.929837133385}, {0.100225300216, 0.500624999349, 0.930162516932}, 0.0833332291668, -1.04166601563e-06},
+      {-30.0f,
+       {0.950212931632, 0.999999694098, 0.999999999999},
+       {0.00351201718859, 0.0231049060187, 0.0886420012311},
+       0.00111111111102,
+       -2.40119738167},
+      {-3.0f,
+       {0.272761789164, 0.817574476194, 0.987756275294},
+       {0.033281287972, 0.214853276329, 0.717188416617},
+       0.0559701056091,
+       -0.306868559085},
+      {-0.4f,
+       {0.11893522908, 0.549833997312, 0.942264622827},
+       {0.0838092181966, 0.4503298204, 0.915379112997},
+       0.0826708758897,
+       -0.00664011240267},
+      {0.005f,
+       {0.0997751500421, 0.499375000326, 0.929837133385},
+       {0.100225300216, 0.500624999349, 0.930162516932},
+       0.0833332291668,
+       -1.04166601563e-06},
       {0.0f, {0.1, 0.5, 0.93}, {0.1, 0.5, 0.93}, 0.0833333333333, 0},
-      {0.7f, {0.0715245253797, 0.413382421083, 0.905010976712}, {0.137942350044, 0.585769811894, 0.948750133577}, 0.0813306955713, -0.0201697634138},
-      {5.0f, {0.00440070123081, 0.0758581800212, 0.70268479563}, {0.551257768487, 0.862713633586, 0.985587267181}, 0.0331703271198, -0.650116936415},
-      {40.0f, {2.27703928769e-16, 2.06115361819e-09, 0.0608100626252}, {0.942435372675, 0.982671320486, 0.998185732679}, 0.000625, -2.68887945411},
+      {0.7f,
+       {0.0715245253797, 0.413382421083, 0.905010976712},
+       {0.137942350044, 0.585769811894, 0.948750133577},
+       0.0813306955713,
+       -0.0201697634138},
+      {5.0f,
+       {0.00440070123081, 0.0758581800212, 0.70268479563},
+       {0.551257768487, 0.862713633586, 0.985587267181},
+       0.0331703271198,
+       -0.650116936415},
+      {40.0f,
+       {2.27703928769e-16, 2.06115361819e-09, 0.0608100626252},
+       {0.942435372675, 0.982671320486, 0.998185732679},
+       0.000625,
+       -2.68887945411},
   };
   const float points[3] = {0.1f, 0.5f, 0.93f};
   for (const Row& row : rows) {
@@ -368,10 +402,12 @@ TEST_CASE("ContinuousBernoulli: cdf, icdf, variance and entropy against quadratu
                                    {Tensor::from_values({4}, {0.2f, 0.45f, 0.7f, 0.9f}), etas}, {.step = 1e-3});
   INFO("icdf " << icdf.to_string());
   CHECK(icdf.passed);
-  GradcheckReport variance = gradcheck([](std::span<const Var> v) { return ContinuousBernoulli(v[0]).variance(); }, {etas});
+  GradcheckReport variance =
+      gradcheck([](std::span<const Var> v) { return ContinuousBernoulli(v[0]).variance(); }, {etas});
   INFO("variance " << variance.to_string());
   CHECK(variance.passed);
-  GradcheckReport entropy = gradcheck([](std::span<const Var> v) { return ContinuousBernoulli(v[0]).entropy(); }, {etas});
+  GradcheckReport entropy =
+      gradcheck([](std::span<const Var> v) { return ContinuousBernoulli(v[0]).entropy(); }, {etas});
   INFO("entropy " << entropy.to_string());
   CHECK(entropy.passed);
 }
