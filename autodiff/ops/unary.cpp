@@ -54,8 +54,7 @@ Var abs(Var x) {
 
 // The activations: each formula and derivative is its definition in
 // kernels/activation.h, shared with the fused linear layers; the derivative reads y.
-// The forward is the vectorized activation kernel; a leaky_relu or elu with another
-// parameter than the fused layers' runs the same formula one element at a time.
+// The forward is the vectorized activation kernel.
 template <class F>
 Var activation_op(Var x) {
   return unary_array_op(
@@ -75,26 +74,25 @@ Var activate(Var x, kernels::Activation activation) {
 // y = max(x, 0);  dx += dy * [y > 0]
 Var relu(Var x) { return activation_op<kernels::Relu>(x); }
 
+// An activation with a parameter p (leaky_relu's slope, elu's alpha): the vectorized
+// kernel at the fused layers' value, the same formula one element at a time at any
+// other. The derivatives read the sign of x from y, which only p > 0 keeps.
+template <class F>
+Var parameterized_activation_op(Var x, const char* parameter_name, float p, float fused_p) {
+  check(p > 0 && std::isfinite(p), F::name, ": ", parameter_name, " ", p, " must be positive and finite (input shape ",
+        x.shape(), ")");
+  if (p == fused_p) return activation_op<F>(x);
+  return unary_op(F::name, x, [p](float x) { return F::forward(x, p); },
+                  [p](float dy, float, float y) { return F::derivative(dy, y, p); });
+}
+
 // y = x for x >= 0, slope * x below;  dx += dy * (y < 0 ? slope : 1)
 Var leaky_relu(Var x, float slope) {
-  using kernels::LeakyRelu;
-  // The derivative reads the sign of x from y, which only a positive slope keeps.
-  check(slope > 0 && std::isfinite(slope), "leaky_relu: slope ", slope, " must be positive and finite (input shape ",
-        x.shape(), ")");
-  if (slope == LeakyRelu::kSlope) return activation_op<LeakyRelu>(x);
-  return unary_op("leaky_relu", x, [slope](float x) { return LeakyRelu::forward(x, slope); },
-                  [slope](float dy, float, float y) { return LeakyRelu::derivative(dy, y, slope); });
+  return parameterized_activation_op<kernels::LeakyRelu>(x, "slope", slope, kernels::LeakyRelu::kSlope);
 }
 
 // y = x for x > 0, alpha (e^x - 1) below;  dx += dy * (y > 0 ? 1 : y + alpha)
-Var elu(Var x, float alpha) {
-  using kernels::Elu;
-  check(alpha > 0 && std::isfinite(alpha), "elu: alpha ", alpha, " must be positive and finite (input shape ",
-        x.shape(), ")");
-  if (alpha == Elu::kAlpha) return activation_op<Elu>(x);
-  return unary_op("elu", x, [alpha](float x) { return Elu::forward(x, alpha); },
-                  [alpha](float dy, float, float y) { return Elu::derivative(dy, y, alpha); });
-}
+Var elu(Var x, float alpha) { return parameterized_activation_op<kernels::Elu>(x, "alpha", alpha, kernels::Elu::kAlpha); }
 
 // y = 1 / (1 + e^-x);  dx += dy * y (1 - y)
 Var sigmoid(Var x) { return activation_op<kernels::Sigmoid>(x); }
