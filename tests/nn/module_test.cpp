@@ -1,6 +1,7 @@
 // Tests for nn/module.cpp, nn/layers.cpp and nn/init.cpp.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "autodiff/autodiff.h"
@@ -97,9 +98,15 @@ TEST_CASE("make_mlp builds named layers and applies the activation between them"
   };
   Var expected = unfused(output, relu(unfused(hidden2, relu(unfused(hidden1, tape.input(x))))));
   for (int64_t i = 0; i < 8; ++i) CHECK(y.data()[i] == doctest::Approx(expected.data()[i]).epsilon(1e-6));
-  CHECK_THROWS_WITH_AS(parse_activation("gelu"),
-                       "unknown activation 'gelu': expected relu, leaky_relu, elu, tanh, sigmoid or softplus", Error);
-  CHECK(parse_activation("softplus") == Activation::softplus);
+  // The choices listed are kernels/activation.h's, identity left out.
+  const std::vector<std::string> choices = activation_names();
+  CHECK(choices.front() == "relu");
+  CHECK(std::find(choices.begin(), choices.end(), "identity") == choices.end());
+  CHECK(choices.size() + 1 == kernels::kAllActivations.size());
+  CHECK_THROWS_WITH_AS(parse_activation("gelu"), ("unknown activation 'gelu': expected " + or_list(choices)).c_str(),
+                       Error);
+  CHECK(or_list({"relu", "tanh", "elu"}) == "relu, tanh or elu");
+  for (const std::string& name : choices) CHECK(to_string(parse_activation(name)) == name);
 }
 
 TEST_CASE("the same seed builds the same model") {
