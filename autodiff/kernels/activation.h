@@ -14,21 +14,22 @@
 // tests/autodiff/ops/unary_test.cpp.
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
-#include <xsimd/xsimd.hpp>
 
 namespace aevb::kernels {
 
 enum class Activation : uint8_t { identity, relu, leaky_relu, elu, tanh, sigmoid, softplus };
 
-// c ? a : b, for a float and lane by lane for a batch. Both sides are computed.
-inline float where(bool c, float a, float b) { return c ? a : b; }
-template <class A>
-xsimd::batch<float, A> where(const xsimd::batch_bool<float, A>& c, const xsimd::batch<float, A>& a,
-                             const xsimd::batch<float, A>& b) {
-  return xsimd::select(c, a, b);
-}
+// The formulas call abs, exp, expm1, log1p, max, tanh and select unqualified: for a
+// float these are std's and the select below; for an xsimd batch, xsimd's, found
+// through the batch's own namespace (so this header needs no xsimd of its own).
+using std::abs, std::exp, std::expm1, std::log1p, std::max, std::tanh;
+// c ? a : b, the float twin of xsimd::select (which picks lane by lane); both sides
+// are computed.
+inline float select(bool c, float a, float b) { return c ? a : b; }
 
 // y = x;  dx = dy
 struct Identity {
@@ -44,8 +45,8 @@ struct Relu {
   static constexpr Activation kind = Activation::relu;
   static constexpr const char* name = "relu";
   static constexpr bool rectifier = true;
-  template <class T> static T forward(T x) { return where(x < T(0.0f), T(0.0f), x); }
-  template <class T> static T derivative(T dy, T y) { return where(y > T(0.0f), dy, T(0.0f)); }
+  template <class T> static T forward(T x) { return select(x < T(0.0f), T(0.0f), x); }
+  template <class T> static T derivative(T dy, T y) { return select(y > T(0.0f), dy, T(0.0f)); }
 };
 
 // y = x for x >= 0, slope x below;  dx = dy (y < 0 ? slope : 1), which needs slope > 0
@@ -55,9 +56,9 @@ struct LeakyRelu {
   static constexpr const char* name = "leaky_relu";
   static constexpr bool rectifier = true;
   static constexpr float kSlope = 0.01f;  // the fused layers' slope, and the op's default
-  template <class T> static T forward(T x, float slope = kSlope) { return where(x < T(0.0f), T(slope) * x, x); }
+  template <class T> static T forward(T x, float slope = kSlope) { return select(x < T(0.0f), T(slope) * x, x); }
   template <class T> static T derivative(T dy, T y, float slope = kSlope) {
-    return where(y < T(0.0f), T(slope) * dy, dy);
+    return select(y < T(0.0f), T(slope) * dy, dy);
   }
 };
 
@@ -69,10 +70,10 @@ struct Elu {
   static constexpr bool rectifier = true;
   static constexpr float kAlpha = 1.0f;  // the fused layers' alpha, and the op's default
   template <class T> static T forward(T x, float alpha = kAlpha) {
-    return where(x > T(0.0f), x, T(alpha) * xsimd::expm1(x));
+    return select(x > T(0.0f), x, T(alpha) * expm1(x));
   }
   template <class T> static T derivative(T dy, T y, float alpha = kAlpha) {
-    return where(y > T(0.0f), dy, dy * (y + T(alpha)));
+    return select(y > T(0.0f), dy, dy * (y + T(alpha)));
   }
 };
 
@@ -81,7 +82,7 @@ struct Tanh {
   static constexpr Activation kind = Activation::tanh;
   static constexpr const char* name = "tanh";
   static constexpr bool rectifier = false;
-  template <class T> static T forward(T x) { return xsimd::tanh(x); }
+  template <class T> static T forward(T x) { return tanh(x); }
   template <class T> static T derivative(T dy, T y) { return dy * (T(1.0f) - y * y); }
 };
 
@@ -92,9 +93,9 @@ struct Sigmoid {
   static constexpr const char* name = "sigmoid";
   static constexpr bool rectifier = false;
   template <class T> static T forward(T x) {
-    const T e = xsimd::exp(-xsimd::abs(x));
+    const T e = exp(-abs(x));
     const T s = T(1.0f) / (T(1.0f) + e);
-    return where(x >= T(0.0f), s, e * s);
+    return select(x >= T(0.0f), s, e * s);
   }
   template <class T> static T derivative(T dy, T y) { return dy * y * (T(1.0f) - y); }
 };
@@ -105,8 +106,8 @@ struct Softplus {
   static constexpr Activation kind = Activation::softplus;
   static constexpr const char* name = "softplus";
   static constexpr bool rectifier = false;
-  template <class T> static T forward(T x) { return xsimd::max(x, T(0.0f)) + xsimd::log1p(xsimd::exp(-xsimd::abs(x))); }
-  template <class T> static T derivative(T dy, T y) { return dy * -xsimd::expm1(-y); }
+  template <class T> static T forward(T x) { return max(x, T(0.0f)) + log1p(exp(-abs(x))); }
+  template <class T> static T derivative(T dy, T y) { return dy * -expm1(-y); }
 };
 
 template <class... Definitions>
