@@ -19,8 +19,12 @@ Var Exponential::rsample(Rng& rng) {
   return div(standard, rate_);
 }
 
-// log p(x) = log rate - rate x for x >= 0, -inf below
-Var Exponential::log_prob(Var x) { return add(sub(log(rate_), mul(rate_, x)), log_indicator_nonnegative(x)); }
+// log p(x) = log rate - rate x on [0, inf), -inf elsewhere (where no gradient reaches the rate)
+Var Exponential::log_prob(Var x) {
+  // Outside, the body reads an interior point, so that no inf * 0 reaches the rate.
+  const Var at = inside_or(x, on_half_line, 1.0f);
+  return restrict_to_support(sub(log(rate_), mul(rate_, at)), x, on_half_line, -std::numeric_limits<float>::infinity());
+}
 Var Exponential::entropy() { return 1.0f - log(rate_); }
 Var Exponential::mean() { return pow(rate_, -1.0f); }
 Var Exponential::variance() { return pow(rate_, -2.0f); }

@@ -12,6 +12,7 @@ class Uniform : public LocationScale {
  public:
   Uniform(Var low, Var high);
   const char* family() const override { return "Uniform"; }
+  Var log_prob(Var x) override;  // -log(high - low) on [low, high], -inf outside
   Var low() const { return loc_; }
   Var high() const { return high_; }
 

@@ -180,6 +180,7 @@ TEST_CASE("every family at and beyond each end of its support: values and gradie
   auto beta = [](Tape&, const std::vector<Var>& v) { return std::make_unique<Beta>(v[0], v[1]); };
   auto kumaraswamy = [](Tape&, const std::vector<Var>& v) { return std::make_unique<Kumaraswamy>(v[0], v[1]); };
   auto exponential = [](Tape&, const std::vector<Var>& v) { return std::make_unique<Exponential>(v[0]); };
+  auto uniform = [](Tape&, const std::vector<Var>& v) { return std::make_unique<Uniform>(v[0], v[1]); };
   const std::vector<Probe> probes = {
       // The issue's boundary values: a shape of exactly 1 makes the density finite at 0.
       {"Gamma(1, 1.7) at 0", gamma, {1.0f, 1.7f}, 0.0f, std::log(1.7f)},
@@ -209,6 +210,12 @@ TEST_CASE("every family at and beyond each end of its support: values and gradie
       {"Beta above 1", beta, {2.0f, 3.0f}, 1.5f, -kInf},
       {"Kumaraswamy below 0", kumaraswamy, {2.0f, 3.0f}, -0.5f, -kInf},
       {"Kumaraswamy above 1", kumaraswamy, {2.0f, 3.0f}, 2.0f, -kInf},
+      {"Exponential below 0", exponential, {1.7f}, -1.0f, -kInf},
+      {"Exponential at +inf", exponential, {1.7f}, kInf, -kInf},
+      {"Uniform(-1, 1) at its end 1", uniform, {-1.0f, 1.0f}, 1.0f, std::log(0.5f)},
+      {"Uniform(-1, 1) below low", uniform, {-1.0f, 1.0f}, -2.0f, -kInf},
+      {"Uniform(-1, 1) above high", uniform, {-1.0f, 1.0f}, 1.5f, -kInf},
+      {"Uniform(-1, 1) at +inf", uniform, {-1.0f, 1.0f}, kInf, -kInf},
   };
   for (const Probe& probe : probes) {
     INFO(std::string(probe.family));
