@@ -95,7 +95,7 @@ Var Tape::param(Parameter& parameter) {
   leaf.value = parameter.value().data();
   leaf.grad = parameter.grad().data();
   leaf.parameter = &parameter;
-  leaf.requires_grad = grad_mode;
+  leaf.requires_grad = grad_mode && parameter.requires_grad();
   return var;
 }
 

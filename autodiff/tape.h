@@ -180,11 +180,16 @@ class Parameter {
   Tensor& grad() { return grad_; }
   const Tensor& grad() const { return grad_; }
   void zero_grad() { grad_.fill(0.0f); }
+  // A frozen parameter is read as a constant: no gradient flows into it (a trained
+  // decoder held fixed while inference moves a latent code; see nn::FrozenScope).
+  bool requires_grad() const { return requires_grad_; }
+  void set_requires_grad(bool on) { requires_grad_ = on; }
 
  private:
   std::string name_;
   Tensor value_;
   Tensor grad_;
+  bool requires_grad_ = true;
 };
 
 // The module whose forward is running, recorded on every node made meanwhile (for

@@ -186,12 +186,17 @@ Var Vae::repeat_rows(Var v, int64_t times) const {
 }
 
 Var Vae::log_importance_weights(Var x, Var condition, int64_t samples, Rng& rng) {
+  Encoding once = encode(x, condition);
+  return log_importance_weights(x, condition, once.loc, once.log_variance, samples, rng);
+}
+
+Var Vae::log_importance_weights(Var x, Var condition, Var loc, Var log_variance, int64_t samples, Rng& rng) {
   Tape& tape = x.tape();
   const int64_t n = x.shape()[0];
-  // Encode once, then repeat each row's posterior parameters K times.
-  Encoding once = encode(x, condition);
-  std::unique_ptr<nn::LocationScale> q =
-      make_posterior(repeat_rows(once.loc, samples), repeat_rows(once.log_variance, samples));
+  check(loc.shape() == Shape{n, config_.latent} && log_variance.shape() == loc.shape(), "Vae: posterior parameters ",
+        loc.shape(), " and ", log_variance.shape(), " do not fit a batch of ", n, " with Z=", config_.latent);
+  // Each row's posterior parameters repeated K times.
+  std::unique_ptr<nn::LocationScale> q = make_posterior(repeat_rows(loc, samples), repeat_rows(log_variance, samples));
   Var repeated_condition = config_.conditions > 0 ? repeat_rows(condition, samples) : Var();
   std::unique_ptr<nn::Normal> p = prior(tape, repeated_condition, n * samples);
   Var z = q->rsample(rng);

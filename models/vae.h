@@ -78,13 +78,21 @@ class Vae : public nn::Module {
   // mean_k log w_k is an ELBO estimate; log mean_k exp(log w_k) the importance-weighted
   // bound of Burda et al. (2015), never below it for the same draws.
   Var log_importance_weights(Var x, Var condition, int64_t samples, Rng& rng);
+  // The same under any q of the posterior's family with parameters loc and log-variance
+  // [N, Z] (per-datapoint variational inference optimizes its own; the encoder's give
+  // the line above).
+  Var log_importance_weights(Var x, Var condition, Var loc, Var log_variance, int64_t samples, Rng& rng);
 
- private:
+  // A posterior of this model's family from a location and the log of the squared
+  // scale [N, Z], as the encoder's output defines it.
+  std::unique_ptr<nn::LocationScale> make_posterior(Var loc, Var log_variance) const;
+  // The encoder's two outputs [N, Z] each, without building a distribution.
   struct Encoding {
-    Var loc, log_variance;  // [N, Z] each
+    Var loc, log_variance;
   };
   Encoding encode(Var x, Var condition);
-  std::unique_ptr<nn::LocationScale> make_posterior(Var loc, Var log_variance) const;
+
+ private:
   nn::Normal prior_value(Tape& tape, Var condition, int64_t count);
   Var with_condition(Var v, Var condition) const;
   Var repeat_rows(Var v, int64_t times) const;  // [N, F] -> [N * times, F], each row repeated

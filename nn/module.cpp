@@ -64,4 +64,15 @@ void Module::train(bool on) {
   for (auto& [name, child] : children_) child->train(on);
 }
 
+FrozenScope::FrozenScope(Module& module) {
+  for (Parameter* parameter : module.parameters()) {
+    saved_.emplace_back(parameter, parameter->requires_grad());
+    parameter->set_requires_grad(false);
+  }
+}
+
+FrozenScope::~FrozenScope() {
+  for (auto& [parameter, was] : saved_) parameter->set_requires_grad(was);
+}
+
 }  // namespace aevb::nn

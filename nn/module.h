@@ -72,6 +72,20 @@ class Module {
   std::string path_;
 };
 
+// Holds every parameter of a module frozen (Parameter::requires_grad false) for its
+// lifetime, then restores each one's setting: a backward pass through the frozen model
+// computes only the gradients inference needs (a latent code's), none of the weights'.
+class FrozenScope {
+ public:
+  explicit FrozenScope(Module& module);
+  ~FrozenScope();
+  FrozenScope(const FrozenScope&) = delete;
+  FrozenScope& operator=(const FrozenScope&) = delete;
+
+ private:
+  std::vector<std::pair<Parameter*, bool>> saved_;
+};
+
 // A module that maps one value to one value; what Sequential chains.
 class Layer : public Module {
  public:

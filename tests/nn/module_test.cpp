@@ -169,3 +169,27 @@ TEST_CASE("Dropout: zeroes about p of the values in train mode, scales the rest,
   CHECK(dropout(x).index() == x.index());
   CHECK_THROWS_WITH_AS(Dropout(1.0f, 0), "Dropout: probability 1 is outside [0, 1)", Error);
 }
+
+TEST_CASE("FrozenScope: gradients reach the input, not the frozen weights, and the setting comes back") {
+  Rng rng(3);
+  Linear layer(3, 2, rng);
+  layer.weight().set_requires_grad(true);
+  Parameter code("z", Tensor::from_values({1, 3}, {0.5f, -1.0f, 2.0f}));
+  {
+    FrozenScope frozen(layer);
+    CHECK_FALSE(layer.weight().requires_grad());
+    Tape tape;
+    Var loss = sum(layer.forward(tape.param(code)));
+    tape.backward(loss);
+    // d sum(z W + b) / dz_i = sum_j W_ij; the weights' gradients stay zero.
+    for (int64_t i = 0; i < 3; ++i)
+      CHECK(code.grad()[i] == doctest::Approx(layer.weight().value()[2 * i] + layer.weight().value()[2 * i + 1]));
+    for (float g : layer.weight().grad().values()) CHECK(g == 0.0f);
+    for (float g : layer.bias().grad().values()) CHECK(g == 0.0f);
+  }
+  CHECK(layer.weight().requires_grad());
+  CHECK(layer.bias().requires_grad());
+  Tape tape;
+  tape.backward(sum(layer.forward(tape.param(code))));
+  CHECK(layer.bias().grad()[0] == 1.0f);
+}
