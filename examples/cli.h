@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "autodiff/kernels/isa.h"
+#include "models/run_configuration.h"
 
 namespace aevb::examples {
 
@@ -80,15 +81,7 @@ inline CLI::Validator size_list(int64_t max) {
 }
 
 // The sizes of a list that size_list accepted.
-inline std::vector<int64_t> sizes_of(const std::string& list) {
-  std::vector<int64_t> sizes;
-  for (size_t start = 0; start <= list.size();) {
-    const size_t comma = std::min(list.find(',', start), list.size());
-    sizes.push_back(std::stoll(list.substr(start, comma - start)));
-    start = comma + 1;
-  }
-  return sizes;
-}
+inline std::vector<int64_t> sizes_of(const std::string& list) { return models::sizes_from_text(list); }
 
 // The environment the kernels read, checked before anything runs: a bad AEVB_ISA, and an
 // OMP_NUM_THREADS that libgomp would try to honour (100000 threads crash it; 20000 stall).

@@ -54,6 +54,16 @@ std::string sizes_text(const std::vector<int64_t>& sizes) {
   return text;
 }
 
+std::vector<int64_t> sizes_from_text(const std::string& list) {
+  std::vector<int64_t> sizes;
+  for (size_t start = 0; start <= list.size();) {
+    const size_t comma = std::min(list.find(',', start), list.size());
+    sizes.push_back(std::stoll(list.substr(start, comma - start)));
+    start = comma + 1;
+  }
+  return sizes;
+}
+
 Configuration common_configuration(const TrainingOptions& options, const datasets::TrainTest& data) {
   return {{"--data", data_identity(data)},
           {"--batch", std::to_string(options.batch)},

@@ -29,6 +29,8 @@ std::string data_identity(const datasets::TrainTest& data);
 // float (0.01, not 0.00999999978).
 std::string number_text(float value);
 std::string sizes_text(const std::vector<int64_t>& sizes);  // "500,500"
+// The sizes of such a text (throws std::invalid_argument on one that is not).
+std::vector<int64_t> sizes_from_text(const std::string& list);
 
 // The flags every training run records: all that change what it computes (not
 // --epochs, which a resumed run may extend, nor --threads, which changes no bit).

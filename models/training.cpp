@@ -444,4 +444,49 @@ TrainingResult train_autoencoder(const TrainingOptions& options, const Autoencod
   });
 }
 
+// --- a trained VAE, for other programs ------------------------------------------------
+
+TrainedVae load_trained_vae(const std::string& path, const datasets::TrainTest& data, const std::string& flag) {
+  nn::CheckpointContents contents;
+  try {
+    contents = nn::read_checkpoint_file(path);
+  } catch (const Error& error) {
+    refuse(flag, ": ", error.what());
+  }
+  auto text = [&](const std::string& key) -> const std::string& {
+    auto found = contents.texts.find(key);
+    if (found == contents.texts.end())
+      refuse(flag, ": '", path, "' records no ", key, " (it was not written by train_vae)");
+    return found->second;
+  };
+  if (text("model") != "vae") refuse(flag, ": '", path, "' holds a ", text("model"), ", not a VAE");
+  if (text("--data") != data_identity(data))
+    refuse(flag, ": '", path, "' was trained on ", text("--data"), ", not on --data (", data_identity(data), ")");
+  TrainedVae trained;
+  VaeConfig config;
+  try {
+    config.inputs = data.train.pixels_per_image();
+    config.hidden = sizes_from_text(text("--hidden"));
+    config.latent = std::stoll(text("--latent"));
+    config.activation = nn::parse_activation(text("--activation"));
+    if (text("--init") != "default") config.init = nn::parse_init(text("--init"));
+    config.likelihood = parse_likelihood(text("--likelihood"));
+    config.posterior = parse_posterior(text("--posterior"));
+    trained.binarization = datasets::parse_binarization(text("--binarize"));
+    trained.seed = std::stoull(text("--seed"));
+  } catch (const InputError&) {
+    throw;
+  } catch (const std::exception& error) {
+    refuse(flag, ": '", path, "' records a configuration this program cannot read (", error.what(), ")");
+  }
+  Rng unused(0);
+  trained.vae = std::make_unique<Vae>(config, unused);
+  try {
+    nn::load_model(path, *trained.vae);
+  } catch (const Error& error) {
+    refuse(flag, ": ", error.what());
+  }
+  return trained;
+}
+
 }  // namespace aevb::models

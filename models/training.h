@@ -12,6 +12,7 @@
 // and evaluation draws from its own per-epoch generator.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "datasets/batcher.h"
@@ -49,6 +50,18 @@ struct TrainingResult {
 
 // A VAE (or, with config.conditions > 0, a CVAE trained on one-hot labels).
 TrainingResult train_vae(const TrainingOptions& options, const VaeConfig& config, const datasets::TrainTest& data);
+
+// A VAE that train_vae wrote (its checkpoint.aevb), rebuilt from the configuration the
+// checkpoint records: the model with its trained parameters, and how its test images
+// were prepared (so that another program measures the same images). The data it trained
+// on must be `data` (its identity is compared). Throws InputError naming `flag` (the
+// program's flag for the file) when the file is not such a checkpoint.
+struct TrainedVae {
+  std::unique_ptr<Vae> vae;
+  datasets::Binarization binarization = datasets::Binarization::none;
+  uint64_t seed = 1;
+};
+TrainedVae load_trained_vae(const std::string& path, const datasets::TrainTest& data, const std::string& flag);
 
 enum class Denoising { none, gaussian, mask };
 Denoising parse_denoising(const std::string& name);

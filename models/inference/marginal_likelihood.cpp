@@ -79,7 +79,7 @@ MarginalLikelihoodEstimate estimate_marginal_likelihood(LatentTarget& target, co
     for (int64_t i = 0; i < n; ++i)
       for (int64_t t = 0; t < s; ++t)
         for (int64_t c = 0; c < chains; ++c) {
-          const float* from = row(samples, t * n * chains + i * chains + c);
+          const float* from = samples.data() + ((t * n + i) * chains + c) * z;  // samples [S, R, Z]
           std::copy(from, from + z, row(codes, (i * s + t) * chains + c));
         }
     return codes;

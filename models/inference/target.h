@@ -74,7 +74,8 @@ struct ChainRun {
 // Called as work proceeds: (units done, units in all), for a progress line.
 using ProgressFn = std::function<void(int64_t done, int64_t total)>;
 
-// Row r of z [R, Z] as a pointer, and small helpers the methods share.
+// Row r of z [R, Z] (a matrix: not samples [S, R, Z]) as a pointer, and small helpers
+// the methods share.
 inline float* row(Tensor& z, int64_t r) { return z.data() + r * z.shape()[1]; }
 inline const float* row(const Tensor& z, int64_t r) { return z.data() + r * z.shape()[1]; }
 // log N(z; 0, I) of a code of `dimension` values.
