@@ -70,4 +70,42 @@ class Progress {
   Clock::time_point epoch_start_ = Clock::now(), last_draw_{};
 };
 
+// Progress of a program that runs stages one after another (the inference lab's
+// methods): on a terminal, the stage's line redrawn in place with how far it is and its
+// time left; then, and in a file or pipe only then, one line per finished stage.
+class StageProgress {
+ public:
+  explicit StageProgress(int stages) : stages_(stages) {}
+
+  void start(const std::string& name) {
+    name_ = name;
+    ++stage_;
+    start_ = Clock::now();
+  }
+  void update(int64_t done, int64_t total) {
+    if (!terminal_ || total <= 0) return;
+    const auto now = Clock::now();
+    if (done < total && now - last_draw_ < std::chrono::milliseconds(100)) return;
+    last_draw_ = now;
+    const double elapsed = seconds(), left = done > 0 ? elapsed * double(total - done) / double(done) : 0;
+    std::printf("\r\033[K[%d/%d] %s  %lld/%lld  %.0f%%  time left %s", stage_, stages_, name_.c_str(),
+                static_cast<long long>(done), static_cast<long long>(total), 100.0 * double(done) / double(total),
+                Progress::format_seconds(left).c_str());
+    std::fflush(stdout);
+  }
+  void finish(const std::string& summary) {
+    std::printf("%s[%d/%d] %s  %s  %.1f s\n", terminal_ ? "\r\033[K" : "", stage_, stages_, name_.c_str(),
+                summary.c_str(), seconds());
+    std::fflush(stdout);
+  }
+  double seconds() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  int stages_, stage_ = 0;
+  std::string name_;
+  bool terminal_ = isatty(fileno(stdout)) != 0;
+  Clock::time_point start_ = Clock::now(), last_draw_{};
+};
+
 }  // namespace aevb::models

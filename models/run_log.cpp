@@ -85,6 +85,10 @@ JsonLine& JsonLine::add_bool(const std::string& key, bool value) {
   object_->json[key] = value;
   return *this;
 }
+JsonLine& JsonLine::add_text(const std::string& key, const std::string& value) {
+  object_->json[key] = value;
+  return *this;
+}
 JsonLine& JsonLine::add_numbers(const std::string& key, const std::vector<double>& values) {
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (double value : values) list.push_back(json_number(value));

@@ -24,10 +24,13 @@ class JsonLine {
   JsonLine& operator=(const JsonLine& other);
 
   JsonLine& add(const std::string& key, double value);
-  JsonLine& add(const std::string& key, std::integral auto value) {
+  template <std::integral T>
+    requires(!std::same_as<T, bool>)  // a bool goes through add_bool
+  JsonLine& add(const std::string& key, T value) {
     return add_integer(key, static_cast<int64_t>(value));
   }
   JsonLine& add_bool(const std::string& key, bool value);
+  JsonLine& add_text(const std::string& key, const std::string& value);
   JsonLine& add_numbers(const std::string& key, const std::vector<double>& values);
   JsonLine& add_object(const std::string& key, const JsonLine& object);
   std::string str() const;

@@ -22,31 +22,62 @@ std::vector<double> sigmoid_schedule(int64_t steps) {
   return beta;
 }
 
-AisEstimate run_ais(LatentTarget& target, const AisOptions& options, Rng& rng, const ProgressFn& progress) {
-  check(options.steps >= 1 && options.chains >= 1 && options.leapfrog_steps >= 1 && options.initial_step_size > 0,
-        "run_ais: bad options");
-  const auto start = std::chrono::steady_clock::now();
-  const int64_t n = target.images(), chains = options.chains, rows = n * chains, dimension = target.dimension();
+namespace {
+
+// One annealing run of `chains` chains per image. With `adapt`, each chain's step size
+// moves by 2% per step toward the target acceptance, and `schedule` [T, N] receives each
+// image's mean step size at every step; without, the steps come from `schedule`.
+void anneal(LatentTarget& target, const AisOptions& options, int64_t chains, bool adapt, std::vector<double>& schedule,
+            std::vector<double>& log_w, std::vector<double>& accepted_count, Rng& rng, const ProgressFn& progress) {
+  const int64_t n = target.images(), rows = n * chains, dimension = target.dimension();
   const std::vector<double> beta = sigmoid_schedule(options.steps);
   Tensor z = Tensor::normal({rows, dimension}, rng);  // exact draws from p(z) = N(0, I)
   TargetValues values;
   target.evaluate(z, beta[0], true, values);
-  std::vector<double> log_w(static_cast<size_t>(rows), 0.0), step(static_cast<size_t>(rows), options.initial_step_size);
-  std::vector<double> accepted_count(static_cast<size_t>(rows), 0.0), probability;
+  log_w.assign(static_cast<size_t>(rows), 0.0);
+  accepted_count.assign(static_cast<size_t>(rows), 0.0);
+  std::vector<double> step(static_cast<size_t>(rows), options.initial_step_size), probability;
   std::vector<bool> accepted;
+  if (adapt) schedule.assign(static_cast<size_t>(options.steps * n), 0.0);
   for (int64_t t = 1; t <= options.steps; ++t) {
-    for (int64_t r = 0; r < rows; ++r)
+    for (int64_t r = 0; r < rows; ++r) {
       log_w[size_t(r)] += (beta[size_t(t)] - beta[size_t(t - 1)]) * values.log_likelihood[size_t(r)];
+      if (!adapt) step[size_t(r)] = schedule[size_t((t - 1) * n + r / chains)];
+    }
     // The gradient held in `values` must be f_t's: evaluate again at the new beta (one
     // evaluation more per step, against leapfrog_steps in the transition).
     target.evaluate(z, beta[size_t(t)], true, values);
     hmc_transition(target, beta[size_t(t)], z, values, step, options.leapfrog_steps, rng, accepted, probability);
     for (int64_t r = 0; r < rows; ++r) {
-      step[size_t(r)] *= probability[size_t(r)] > options.target_acceptance ? 1.02 : 0.98;
       accepted_count[size_t(r)] += accepted[size_t(r)] ? 1 : 0;
+      if (!adapt) continue;
+      schedule[size_t((t - 1) * n + r / chains)] += step[size_t(r)] / double(chains);
+      step[size_t(r)] *= probability[size_t(r)] > options.target_acceptance ? 1.02 : 0.98;
     }
     if (progress) progress(t, options.steps);
   }
+}
+
+}  // namespace
+
+AisEstimate run_ais(LatentTarget& target, const AisOptions& options, Rng& rng, const ProgressFn& progress) {
+  check(options.steps >= 1 && options.chains >= 1 && options.pilot_chains >= 1 && options.leapfrog_steps >= 1 &&
+            options.initial_step_size > 0,
+        "run_ais: bad options");
+  const auto start = std::chrono::steady_clock::now();
+  const int64_t n = target.images(), chains = options.chains;
+  // The pilot run's cost counts as a share of the steps: (pilot + chains) per image in all.
+  const int64_t total = options.steps * (options.pilot_chains + chains);
+  auto part = [&](int64_t offset, int64_t weight) {
+    return [&, offset, weight](int64_t done, int64_t) {
+      if (progress) progress(offset + done * weight, total);
+    };
+  };
+  std::vector<double> schedule, log_w, accepted_count;
+  anneal(target, options, options.pilot_chains, true, schedule, log_w, accepted_count, rng,
+         part(0, options.pilot_chains));
+  anneal(target, options, chains, false, schedule, log_w, accepted_count, rng,
+         part(options.steps * options.pilot_chains, chains));
   AisEstimate estimate;
   for (int64_t i = 0; i < n; ++i) {
     const LogMeanExp m = log_mean_exp({log_w.data() + i * chains, static_cast<size_t>(chains)});

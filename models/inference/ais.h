@@ -10,8 +10,11 @@
 // steps make the weights' variance smaller. The estimate is log-mean-exp of the
 // chains' log w, its standard error the delta method's over chains. The schedule is
 // sigmoidal (Grosse, Maddison & Salakhutdinov 2013): many small steps near beta = 0 and
-// beta = 1, where f changes fastest. Each chain's step size moves by 2% per step
-// toward a target acceptance rate, from its own acceptances (as Wu et al.'s code does).
+// beta = 1, where f changes fastest. The HMC step size of every step comes from a pilot
+// run, whose chains adapt theirs by 2% per step toward a target acceptance rate (as Wu
+// et al.'s code does) and whose weights are thrown away: a step size that adapted to a
+// chain's own past would make its kernel depend on its history, and the estimate came
+// out above the exact log p(x) (by 0.1 to 0.3 nats at 1,000 steps on a 2-D VAE).
 #pragma once
 
 #include <vector>
@@ -23,6 +26,7 @@ namespace aevb::models::inference {
 struct AisOptions {
   int64_t steps = 1000;   // intermediate distributions T
   int64_t chains = 16;    // per image
+  int64_t pilot_chains = 4;  // per image, for the step sizes
   int leapfrog_steps = 10;
   double initial_step_size = 0.05;
   double target_acceptance = 0.65;

@@ -16,9 +16,9 @@
 namespace aevb::models::inference {
 
 struct GibbsOptions {
-  int64_t warmup = 100;
-  int64_t samples = 1000;  // sweeps kept
-  int64_t points = 128;    // per grid (two grids per coordinate)
+  int64_t warmup = 20;
+  int64_t samples = 200;  // sweeps kept
+  int64_t points = 64;    // per grid (two grids per coordinate)
 };
 
 ChainRun run_gibbs(LatentTarget& target, const Tensor& initial, const GibbsOptions& options, Rng& rng,
