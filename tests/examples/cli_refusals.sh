@@ -41,4 +41,12 @@ refuses "--noise" "$bin/train_ae" --noise 3
 refuses "--data: unknown data set 'cifar'" "$bin/train_classifier" --data cifar
 refuses "--epochs" "$bin/train_classifier" --epochs 0
 refuses "--count" "$bin/aevb-data" show mnist-subset --count 0
+refuses "--budget" "$bin/reproduce_figure2" --budget 0
+refuses "--latent" "$bin/reproduce_figure2" --latent 3,,5
+refuses "--eval-images" "$bin/reproduce_figure2" --eval-images 5000
+refuses "--data: unknown data set 'cifar'" "$bin/reproduce_figure2" --data cifar
+refuses "--latent" "$bin/reproduce_figure3" --latent 6
+refuses "--small-train" "$bin/reproduce_figure3" --small-train 9000
+refuses "--hmc-samples" "$bin/reproduce_figure3" --hmc-samples nan
+refuses "--seed" "$bin/reproduce_figure3" --seed -3
 exit $((failures > 0))
