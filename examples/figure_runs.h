@@ -121,8 +121,12 @@ class FigureRun {
                     .add("seconds", point.seconds)
                     .str() +
                 "\n";
-      // The vertical range leaves out the first decade's plunge (the untrained model).
-      if (point.samples >= 10 * options.batch) lowest_ = std::min(lowest_, std::min(point.train, point.test));
+      // Each panel's vertical range shows the last two decades: the first ones plunge to
+      // the untrained model's -543 and would flatten the rest.
+      if (point.samples >= std::max<int64_t>(10 * options.batch, options.budget / 100)) {
+        auto [low, inserted] = lowest_.try_emplace(panel, point.train);
+        low->second = std::min({low->second, point.train, point.test});
+      }
       series_[panel + "\t" + learner] += std::to_string(point.samples) + " " + number(point.train) + " " +
                                          number(point.test) + "\n";
     }
@@ -141,13 +145,13 @@ class FigureRun {
     for (const auto& [key, data] : series_)
       script += "$" + block_name(key) + " << EOD\n" + data + "EOD\n";
     script += "set multiplot layout " + std::to_string(rows) + "," + std::to_string(columns) + " title '" + title +
-              "'\nset logscale x\nset format x '10^%T'\nset grid\nset yrange [" +
-              number(lowest_ - 10) + ":*]\nset key bottom right font ',8'\n" +
+              "'\nset logscale x\nset format x '10^%T'\nset grid\nset key bottom right font ',8'\n" +
               "set xlabel 'training samples evaluated'\nset ylabel '" + y_label + "'\n";
     const std::map<std::string, std::string> colours = {
         {"AEVB", "#d62728"}, {"wake-sleep", "#2ca02c"}, {"MCEM", "#1f77b4"}};
     for (const std::string& panel : panels_) {
-      script += "set title '" + panel + "'\nplot ";
+      script += "set title '" + panel + "'\nset yrange [" +
+                (lowest_.count(panel) ? number(lowest_[panel] - 5) : std::string("*")) + ":*]\nplot ";
       bool first = true;
       for (const auto& [learner, colour] : colours) {
         const std::string key = panel + "\t" + learner;
@@ -188,7 +192,7 @@ class FigureRun {
   std::vector<std::string> panels_;
   std::map<std::string, std::string> series_, blocks_;
   std::string lines_;
-  double lowest_ = 0;
+  std::map<std::string, double> lowest_;  // per panel
 };
 
 // Runs a figure program's work: exit status 2 for a refused input (found before

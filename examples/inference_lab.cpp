@@ -61,8 +61,9 @@ std::string table_text(const LabReport& report, const std::string& what) {
     text += line;
   }
   std::snprintf(line, sizeof line,
-                "\namortization gap  VI(from the encoder) - encoder ELBO   %8.3f nats\n"
-                "approximation gap %s - VI(from the encoder) %s  %8.3f nats\n\n",
+                "\namortization gap   best VI - encoder ELBO  %8.3f nats\n"
+                "approximation gap  %s - best VI %s       %8.3f nats\n"
+                "(best VI: per image, the better of per-datapoint VI's two starts)\n\n",
                 average(report.amortization_gap), report.approximation_reference.c_str(),
                 report.approximation_reference == "AIS" ? "  " : "", average(report.approximation_gap));
   text += line;

@@ -5,9 +5,9 @@
 //   bounds and estimates   encoder ELBO (IWAE(1)), per-datapoint VI from the encoder and
 //                          from N(0, I), IWAE(K), AIS, the Appendix D estimator (Z <= 5),
 //                          exact quadrature (Z = 2)
-//   gaps                   amortization: VI(from the encoder) - encoder ELBO;
-//                          approximation: log p(x) - VI(from the encoder), with the exact
-//                          value when Z = 2, else AIS's
+//   gaps                   amortization: VI - encoder ELBO; approximation: log p(x) - VI,
+//                          with VI per image the better of its two starts, and log p(x)
+//                          the exact value when Z = 2, else AIS's
 //   samplers               HMC, MH, Gibbs (Z = 2): ESS per second, acceptance, and for
 //                          Z = 2 how far their means are from the exact posterior's
 #pragma once
