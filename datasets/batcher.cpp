@@ -136,4 +136,19 @@ void apply_masking_noise(Tensor& images, float fraction, Rng& rng) {
     if (rng.uniform() < fraction) v = 0.0f;
 }
 
+ImageSet spread_subset(const ImageSet& set, int64_t count) {
+  check(count >= 1 && count <= set.count, "spread_subset: ", count, " of the ", set.count, " images of '", set.name,
+        "'");
+  ImageSet out = set;
+  out.count = count;
+  out.pixels.clear();
+  out.labels.clear();
+  for (int64_t i = 0; i < count; ++i) {
+    const int64_t index = i * set.count / count;
+    out.pixels.insert(out.pixels.end(), set.image(index), set.image(index) + set.pixels_per_image());
+    if (set.labelled()) out.labels.push_back(set.labels[static_cast<size_t>(index)]);
+  }
+  return out;
+}
+
 }  // namespace aevb::datasets

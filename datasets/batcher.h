@@ -61,6 +61,10 @@ class Batcher {
   Batch full_, tail_;
 };
 
+// `count` images spread evenly over a set, image i * N / count for i < count, with their
+// labels: every class of a set stored class by class (mnist-subset), in a small sample.
+ImageSet spread_subset(const ImageSet& set, int64_t count);
+
 // The pixel of image `index` at `pixel` turned to [0, 1] under a binarization; the
 // Bernoulli draws are counter-based: a pure function of (seed, epoch, index, pixel).
 float binarize_pixel(uint8_t value, Binarization binarization, float threshold, uint64_t seed, int64_t epoch,

@@ -108,6 +108,14 @@ inline std::string environment_problem() {
   return {};
 }
 
+// --threads N for the kernels' thread count (0, the default: OMP_NUM_THREADS, else all cores).
+inline void add_threads_flag(CLI::App& app, int& threads) {
+  app.add_option("--threads", threads,
+                 "threads for large matrix products; results do not depend on it (default OMP_NUM_THREADS, else all "
+                 "cores)")
+      ->check(CLI::Range(1, kMostThreads));
+}
+
 // --help: each flag with what it takes (its type and range or choices), then what it
 // does and its default.
 class HelpFormatter : public CLI::Formatter {

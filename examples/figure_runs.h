@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "autodiff/kernels/gemm.h"
+#include "datasets/batcher.h"
 #include "datasets/sources.h"
 #include "examples/cli.h"
 #include "models/inference/learning_curves.h"
@@ -44,26 +45,8 @@ inline void add_figure_flags(CLI::App& app, FigureFlags& flags) {
                  "samples each candidate Adagrad step size (0.01, 0.02, 0.1) trains for before one is chosen")
       ->check(CLI::Range(int64_t{100}, int64_t{100000000}));
   app.add_option("--seed", flags.seed, "random seed")->check(unsigned_64());
-  app.add_option("--threads", flags.threads,
-                 "threads for large matrix products; results do not depend on it (default OMP_NUM_THREADS, else all "
-                 "cores)")
-      ->check(CLI::Range(1, kMostThreads));
+  add_threads_flag(app, flags.threads);
   app.add_option("--out", flags.out, "output folder");
-}
-
-// The first `count` images of a set (mnist-subset is stored class by class: every k-th
-// image, so that every class is there).
-inline datasets::ImageSet first_images(const datasets::ImageSet& set, int64_t count) {
-  datasets::ImageSet out = set;
-  out.count = count;
-  out.pixels.clear();
-  out.labels.clear();
-  for (int64_t i = 0; i < count; ++i) {
-    const int64_t index = i * set.count / count;
-    out.pixels.insert(out.pixels.end(), set.image(index), set.image(index) + set.pixels_per_image());
-    if (set.labelled()) out.labels.push_back(set.labels[static_cast<size_t>(index)]);
-  }
-  return out;
 }
 
 class FigureRun {
@@ -88,7 +71,7 @@ class FigureRun {
     models::RunFolder::check_usable(flags.out, {name + ".jsonl", name + ".gnuplot", name + ".png"});
     folder_ = std::make_unique<models::RunFolder>(flags.out, "reproduce_" + name);
     if (flags.threads > 0) kernels::set_thread_count(flags.threads);
-    test_images_ = models::inference::intensities(first_images(data_.test, flags.eval_images), flags.eval_images);
+    test_images_ = models::inference::intensities(datasets::spread_subset(data_.test, flags.eval_images), flags.eval_images);
   }
   const datasets::TrainTest& data() const { return data_; }
 
@@ -102,7 +85,7 @@ class FigureRun {
     progress_.start(panel + ", " + learner);
     // Measured on images of the set it trains on, and on test images.
     const int64_t count = std::min(flags_.eval_images, train.count);
-    const Tensor train_images = models::inference::intensities(first_images(train, count), count);
+    const Tensor train_images = models::inference::intensities(datasets::spread_subset(train, count), count);
     const models::inference::Curve curve = models::inference::learning_curve(
         options, train, train_images, test_images_, measure,
         [&](int64_t done, int64_t total) { progress_.update(done, total); });
@@ -194,21 +177,5 @@ class FigureRun {
   std::string lines_;
   std::map<std::string, double> lowest_;  // per panel
 };
-
-// Runs a figure program's work: exit status 2 for a refused input (found before
-// anything was written), 1 for anything else.
-template <class Run>
-int run_figure(const char* program, Run run) {
-  try {
-    run();
-    return 0;
-  } catch (const InputError& refused) {
-    std::cerr << refused.what() << "\n";
-    return 2;
-  } catch (const std::exception& error) {
-    std::cerr << program << ": " << error.what() << "\n";
-    return 1;
-  }
-}
 
 }  // namespace aevb::examples

@@ -134,7 +134,7 @@ int run(const Flags& flags) {
   Tensor images({flags.images, d});
   std::vector<std::string> titles;
   for (int64_t i = 0; i < flags.images; ++i) {
-    const int64_t index = i * split.count / flags.images;
+    const int64_t index = i * split.count / flags.images;  // as datasets::spread_subset picks them
     std::copy(prepared.images.data() + index * d, prepared.images.data() + (index + 1) * d, images.data() + i * d);
     titles.push_back(flags.split + " image " + std::to_string(index) +
                      (split.labelled() ? " (" + split.class_name(split.labels[size_t(index)]) + ")" : std::string()));
@@ -201,9 +201,7 @@ int main(int argc, char** argv) {
   app.add_option("--gibbs-sweeps", flags.gibbs_sweeps, "Gibbs sweeps kept per chain, 2-D latent (warm-up: 1/10)")
       ->check(CLI::Range(int64_t{2}, int64_t{1000000}));
   app.add_option("--seed", flags.seed, "random seed")->check(aevb::examples::unsigned_64());
-  app.add_option("--threads", flags.threads,
-                 "threads for large matrix products; results do not depend on it (default OMP_NUM_THREADS, else all cores)")
-      ->check(CLI::Range(1, aevb::examples::kMostThreads));
+  aevb::examples::add_threads_flag(app, flags.threads);
   app.add_option("--out", flags.out, "output folder");
   if (int status = aevb::examples::parse_flags(app, argc, argv); status >= 0) return status;
   aevb::files::remove_partial_file_on_signals();

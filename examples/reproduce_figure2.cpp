@@ -15,6 +15,7 @@
 #include "datasets/sources.h"
 #include "examples/cli.h"
 #include "examples/figure_runs.h"
+#include "examples/training_flags.h"
 #include "models/inference/learning_curves.h"
 
 int main(int argc, char** argv) {
@@ -25,8 +26,7 @@ int main(int argc, char** argv) {
   examples::add_figure_flags(app, flags);
   app.add_option("--latent", flags.latents, "latent sizes, one panel each")->check(examples::size_list(1000));
   if (int status = examples::parse_flags(app, argc, argv); status >= 0) return status;
-  files::remove_partial_file_on_signals();
-  return examples::run_figure("reproduce_figure2", [&] {
+  return examples::run_training("reproduce_figure2", [&] {
     const std::vector<int64_t> latents = examples::sizes_of(flags.latents);
     examples::FigureRun run(flags, "figure2", int(2 * latents.size()));
     for (int64_t latent : latents)

@@ -14,6 +14,7 @@
 #include "datasets/sources.h"
 #include "examples/cli.h"
 #include "examples/figure_runs.h"
+#include "examples/training_flags.h"
 #include "models/inference/learning_curves.h"
 #include "models/inference/marginal_likelihood.h"
 
@@ -31,14 +32,13 @@ int main(int argc, char** argv) {
   app.add_option("--hmc-samples", hmc_samples, "HMC draws per chain for each of the estimator's two halves")
       ->check(CLI::Range(int64_t{10}, int64_t{100000}));
   if (int status = examples::parse_flags(app, argc, argv); status >= 0) return status;
-  files::remove_partial_file_on_signals();
-  return examples::run_figure("reproduce_figure3", [&] {
+  return examples::run_training("reproduce_figure3", [&] {
     examples::FigureRun run(flags, "figure3", 6, [&](const datasets::TrainTest& data) {
       if (small_train >= data.train.count)
         throw InputError("--small-train: " + std::to_string(small_train) + " is not fewer than --data's " +
                          std::to_string(data.train.count) + " training images");
     });
-    const datasets::ImageSet small = examples::first_images(run.data().train, small_train);
+    const datasets::ImageSet small = datasets::spread_subset(run.data().train, small_train);
     const Measure marginal = [&](models::Vae& vae, const Tensor& images, Rng& rng) {
       VaePosterior target(vae, images);
       const int64_t chains = 2;

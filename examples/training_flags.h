@@ -64,10 +64,7 @@ inline void add_training_flags(CLI::App& app, models::TrainingOptions& options, 
   app.add_option("--binarize", model.binarize, "none, static, threshold or dynamic")
       ->check(CLI::IsMember({"none", "static", "threshold", "dynamic"}));
   app.add_option("--seed", options.seed, "random seed")->check(unsigned_64());
-  app.add_option(
-         "--threads", model.threads,
-         "threads for large matrix products; results do not depend on it (default OMP_NUM_THREADS, else all cores)")
-      ->check(CLI::Range(1, 1024));
+  add_threads_flag(app, model.threads);
   app.add_option("--out", options.out, "output folder (one run at a time; created if missing)");
   app.add_option("--resume", options.resume, "a checkpoint.aevb to continue from, trained with the same flags");
   if (variational) {

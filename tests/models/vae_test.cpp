@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "datasets/batcher.h"
 #include "datasets/sources.h"
 #include "models/training.h"
 #include "models/vae.h"
@@ -22,25 +23,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The first `count` images of each split; mnist-subset is stored class by class, so take
-// every k-th image instead to keep all classes.
-datasets::ImageSet every_kth(const datasets::ImageSet& set, int64_t count) {
-  datasets::ImageSet out = set;
-  out.count = count;
-  out.pixels.clear();
-  out.labels.clear();
-  const int64_t step = set.count / count;
-  for (int64_t i = 0; i < count; ++i) {
-    out.pixels.insert(out.pixels.end(), set.image(i * step), set.image(i * step) + set.pixels_per_image());
-    out.labels.push_back(set.labels[static_cast<size_t>(i * step)]);
-  }
-  return out;
-}
-
 const datasets::TrainTest& small_mnist() {
   static const datasets::TrainTest data = [] {
     datasets::TrainTest full = datasets::load_dataset("mnist-subset");
-    return datasets::TrainTest{every_kth(full.train, 1000), every_kth(full.test, 200)};
+    return datasets::TrainTest{datasets::spread_subset(full.train, 1000), datasets::spread_subset(full.test, 200)};
   }();
   return data;
 }

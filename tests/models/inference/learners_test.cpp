@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "datasets/batcher.h"
 #include "datasets/sources.h"
 #include "models/inference/learning_curves.h"
 #include "models/inference/marginal_likelihood.h"
@@ -17,23 +18,10 @@ using namespace aevb::models::inference;
 
 namespace {
 
-datasets::ImageSet every_kth(const datasets::ImageSet& set, int64_t count) {
-  datasets::ImageSet out = set;
-  out.count = count;
-  out.pixels.clear();
-  out.labels.clear();
-  for (int64_t i = 0; i < count; ++i) {
-    const int64_t index = i * set.count / count;
-    out.pixels.insert(out.pixels.end(), set.image(index), set.image(index) + set.pixels_per_image());
-    out.labels.push_back(set.labels[size_t(index)]);
-  }
-  return out;
-}
-
 const datasets::TrainTest& small() {
   static const datasets::TrainTest data = [] {
     datasets::TrainTest full = datasets::load_dataset("mnist-subset");
-    return datasets::TrainTest{every_kth(full.train, 1000), every_kth(full.test, 100)};
+    return datasets::TrainTest{datasets::spread_subset(full.train, 1000), datasets::spread_subset(full.test, 100)};
   }();
   return data;
 }
@@ -59,7 +47,7 @@ TEST_CASE("measurement points: whole minibatches, evenly spaced in log samples, 
 
 TEST_CASE("AEVB, wake-sleep and MCEM each improve their model in the paper's protocol") {
   const datasets::TrainTest& data = small();
-  const Tensor train = intensities(every_kth(data.train, 20), 20), test = intensities(every_kth(data.test, 20), 20);
+  const Tensor train = intensities(datasets::spread_subset(data.train, 20), 20), test = intensities(datasets::spread_subset(data.test, 20), 20);
   // Untrained, with weights of N(0, 0.01^2), every pixel is nearly a fair coin: 784 log(1/2).
   const double untrained = 784 * std::log(0.5);
   for (Learner learner : {Learner::aevb, Learner::wake_sleep, Learner::mcem}) {

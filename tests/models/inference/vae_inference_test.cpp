@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "datasets/batcher.h"
 #include "datasets/sources.h"
 #include "models/evaluation.h"
 #include "models/inference/ais.h"
@@ -27,24 +28,13 @@ using namespace aevb::models::inference;
 
 namespace {
 
-datasets::ImageSet every_kth(const datasets::ImageSet& set, int64_t count) {
-  datasets::ImageSet out = set;
-  out.count = count;
-  out.pixels.clear();
-  out.labels.clear();
-  const int64_t step = set.count / count;
-  for (int64_t i = 0; i < count; ++i) {
-    out.pixels.insert(out.pixels.end(), set.image(i * step), set.image(i * step) + set.pixels_per_image());
-    out.labels.push_back(set.labels[static_cast<size_t>(i * step)]);
-  }
-  return out;
-}
-
-// A 784-128-2 VAE trained for 30 epochs on mnist-subset's 7,996 binarized training
-// digits, through train_vae and back through load_trained_vae; 6 of its training images
-// and 6 test images. Its encoder is good on the training images; on test images it can
-// miss the posterior by several of its standard deviations (the amortization gap grows
-// off the training set, Cremer et al. 2018), so IWAE(5000) is only near log p(x) there.
+// A 784-32-2 VAE trained for 20 epochs on mnist-subset's 7,996 binarized training
+// digits, through train_vae and back through load_trained_vae; 12 of its training images
+// and 6 test images. Small, so that its posteriors are wide and its encoder covers them
+// on the training images: with 128 hidden units and 30 epochs the encoder missed some
+// training posteriors too and IWAE(5000) fell 1.75 nats short on 12 of them. On test
+// images it can miss by several of its standard deviations (the amortization gap grows
+// off the training set, Cremer et al. 2018), so IWAE(5000) is only checked as a bound there.
 struct Trained {
   datasets::TrainTest data;
   TrainedVae model;
@@ -55,19 +45,20 @@ struct Trained {
 Trained& trained() {
   static Trained t = [] {
     datasets::TrainTest full = datasets::load_dataset("mnist-subset");
-    Trained result{{full.train, every_kth(full.test, 6)}, {}, {}, {}, {}};
+    Trained result{{full.train, datasets::spread_subset(full.test, 6)}, {}, {}, {}, {}};
     result.out = std::make_unique<testing::TempFolder>("aevb_inference_vae_");
     testing::TempFolder& out = *result.out;
     TrainingOptions options;
-    options.epochs = 30;
+    options.epochs = 20;
     options.batch = 100;
     options.binarization = datasets::Binarization::sample;
     options.out = out.path.string();
     options.quiet = true;
-    train_vae(options, {.inputs = 784, .hidden = {128}, .latent = 2}, result.data);
+    train_vae(options, {.inputs = 784, .hidden = {32}, .latent = 2}, result.data);
     result.model = load_trained_vae(out.file("checkpoint.aevb"), result.data, "--checkpoint");
     const auto [binarization, seed] = std::pair(result.model.binarization, result.model.seed);
-    result.train_images = evaluation_set(every_kth(result.data.train, 6), binarization, seed, false).images;
+    result.train_images = evaluation_set(datasets::spread_subset(result.data.train, 12), binarization, seed,
+                                       false).images;
     result.test_images = evaluation_set(result.data.test, binarization, seed, false).images;
     return result;
   }();
@@ -85,7 +76,7 @@ double average(const std::vector<double>& v) {
 TEST_CASE("a trained model comes back from its checkpoint with its configuration") {
   Trained& t = trained();
   CHECK(t.model.vae->config().latent == 2);
-  CHECK(t.model.vae->config().hidden == std::vector<int64_t>{128});
+  CHECK(t.model.vae->config().hidden == std::vector<int64_t>{32});
   CHECK(t.model.binarization == datasets::Binarization::sample);
   datasets::TrainTest other = t.data;
   other.test.pixels[0] ^= 1;  // one pixel: other data
@@ -131,7 +122,7 @@ TEST_CASE("on a 2-D model: ELBO <= IWAE(K) <= exact log p(x); IWAE(5000), AIS an
     elbo_of(vae, images, loc, log_variance, 2000, rng, encoder_elbo, encoder_error);
     const VariationalOptions vi{.steps = 500, .learning_rate = 0.05f};
     const VariationalFit from_encoder = fit_per_datapoint(vae, images, loc, log_variance, vi, rng);
-    const VariationalFit from_prior = fit_per_datapoint(vae, images, Tensor({6, 2}), Tensor({6, 2}), vi, rng);
+    const VariationalFit from_prior = fit_per_datapoint(vae, images, Tensor(loc.shape()), Tensor(loc.shape()), vi, rng);
     CAPTURE(average(encoder_elbo));
     CAPTURE(average(from_encoder.elbo));
     CAPTURE(average(from_prior.elbo));
@@ -141,6 +132,9 @@ TEST_CASE("on a 2-D model: ELBO <= IWAE(K) <= exact log p(x); IWAE(5000), AIS an
       CHECK(from_prior.elbo[i] <= exact_values[i] + 3 * from_prior.elbo_error[i]);
     }
     CHECK(from_prior.trace.back() > from_prior.trace.front() + 10);
+    MESSAGE(std::string(training_images ? "training" : "test") << " images: exact " << average(exact_values) << ", IWAE(5000) "
+                                                     << average(bounds.back().value) << ", AIS " << average(ais.log_marginal)
+                                                     << ", encoder ELBO " << average(encoder_elbo));
     if (training_images) CHECK(std::abs(average(bounds.back().value) - average(exact_values)) < 0.5);
   }
 }
