@@ -71,7 +71,8 @@ class FigureRun {
     models::RunFolder::check_usable(flags.out, {name + ".jsonl", name + ".gnuplot", name + ".png"});
     folder_ = std::make_unique<models::RunFolder>(flags.out, "reproduce_" + name);
     if (flags.threads > 0) kernels::set_thread_count(flags.threads);
-    test_images_ = models::inference::intensities(datasets::spread_subset(data_.test, flags.eval_images), flags.eval_images);
+    test_images_ =
+        models::inference::intensities(datasets::spread_subset(data_.test, flags.eval_images), flags.eval_images);
   }
   const datasets::TrainTest& data() const { return data_; }
 
@@ -86,9 +87,9 @@ class FigureRun {
     // Measured on images of the set it trains on, and on test images.
     const int64_t count = std::min(flags_.eval_images, train.count);
     const Tensor train_images = models::inference::intensities(datasets::spread_subset(train, count), count);
-    const models::inference::Curve curve = models::inference::learning_curve(
-        options, train, train_images, test_images_, measure,
-        [&](int64_t done, int64_t total) { progress_.update(done, total); });
+    const models::inference::Curve curve =
+        models::inference::learning_curve(options, train, train_images, test_images_, measure,
+                                          [&](int64_t done, int64_t total) { progress_.update(done, total); });
     if (std::find(panels_.begin(), panels_.end(), panel) == panels_.end()) panels_.push_back(panel);
     for (const models::inference::CurvePoint& point : curve.points) {
       lines_ += models::JsonLine()
@@ -110,8 +111,8 @@ class FigureRun {
         auto [low, inserted] = lowest_.try_emplace(panel, point.train);
         low->second = std::min({low->second, point.train, point.test});
       }
-      series_[panel + "\t" + learner] += std::to_string(point.samples) + " " + number(point.train) + " " +
-                                         number(point.test) + "\n";
+      series_[panel + "\t" + learner] +=
+          std::to_string(point.samples) + " " + number(point.train) + " " + number(point.test) + "\n";
     }
     folder_->write(name_ + ".jsonl", lines_);
     char summary[160];
@@ -125,8 +126,7 @@ class FigureRun {
     const size_t columns = std::min<size_t>(panels_.size(), 3), rows = (panels_.size() + columns - 1) / columns;
     std::string script = "set terminal pngcairo size " + std::to_string(480 * columns) + "," +
                          std::to_string(400 * rows + 50) + " noenhanced font ',10'\nset output output_file\n";
-    for (const auto& [key, data] : series_)
-      script += "$" + block_name(key) + " << EOD\n" + data + "EOD\n";
+    for (const auto& [key, data] : series_) script += "$" + block_name(key) + " << EOD\n" + data + "EOD\n";
     script += "set multiplot layout " + std::to_string(rows) + "," + std::to_string(columns) + " title '" + title +
               "'\nset logscale x\nset format x '10^%T'\nset grid\nset key bottom right font ',8'\n" +
               "set xlabel 'training samples evaluated'\nset ylabel '" + y_label + "'\n";

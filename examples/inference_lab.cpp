@@ -56,8 +56,8 @@ std::string table_text(const LabReport& report, const std::string& what) {
   for (const MethodResult& m : report.methods) {
     const bool exact = m.kind == "exact";
     std::snprintf(line, sizeof line, "%-46s %-12s %12.3f %10s %10.2f\n", m.name.c_str(), m.kind.c_str(),
-                  average(m.value),
-                  exact ? "-" : std::to_string(error_of_mean(m.error)).substr(0, 6).c_str(), m.seconds);
+                  average(m.value), exact ? "-" : std::to_string(error_of_mean(m.error)).substr(0, 6).c_str(),
+                  m.seconds);
     text += line;
   }
   std::snprintf(line, sizeof line,
@@ -71,9 +71,8 @@ std::string table_text(const LabReport& report, const std::string& what) {
                 "mean off exact (in sds)");
   text += line;
   for (const SamplerResult& s : report.samplers) {
-    std::snprintf(line, sizeof line, "%-8s %14.1f %12.3f %12.2f %26s\n", s.name.c_str(), s.ess_per_second,
-                  s.acceptance, s.run.seconds,
-                  s.mean_error < 0 ? "-" : std::to_string(s.mean_error).substr(0, 5).c_str());
+    std::snprintf(line, sizeof line, "%-8s %14.1f %12.3f %12.2f %26s\n", s.name.c_str(), s.ess_per_second, s.acceptance,
+                  s.run.seconds, s.mean_error < 0 ? "-" : std::to_string(s.mean_error).substr(0, 5).c_str());
     text += line;
   }
   return text;
@@ -169,7 +168,8 @@ int run(const Flags& flags) {
   folder.write("table.txt", table);
   folder.write("inference.jsonl", json_lines(report));
   if (!report.views.empty()) {
-    const std::string note = models::plot_with_gnuplot(folder, "posterior", posterior_script(report, titles, flags.panels));
+    const std::string note =
+        models::plot_with_gnuplot(folder, "posterior", posterior_script(report, titles, flags.panels));
     std::printf("%s\n", note.empty() ? ("wrote " + folder.path("posterior.png")).c_str() : note.c_str());
   }
   std::printf("wrote %s and %s\n", folder.path("table.txt").c_str(), folder.path("inference.jsonl").c_str());
@@ -188,12 +188,14 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(int64_t{1}, int64_t{1000}));
   app.add_option("--k-max", flags.k_max, "the largest K of IWAE(K); also 1, 10, 100, ... below it")
       ->check(CLI::Range(int64_t{10}, int64_t{100000}));
-  app.add_option("--panels", flags.panels, "images in posterior.png (2-D latent)")->check(CLI::Range(int64_t{1}, int64_t{12}));
+  app.add_option("--panels", flags.panels, "images in posterior.png (2-D latent)")
+      ->check(CLI::Range(int64_t{1}, int64_t{12}));
   app.add_option("--vi-steps", flags.vi_steps, "Adam steps of per-datapoint VI")
       ->check(CLI::Range(int64_t{1}, int64_t{1000000}));
   app.add_option("--ais-steps", flags.ais_steps, "AIS's intermediate distributions")
       ->check(CLI::Range(int64_t{1}, int64_t{1000000}));
-  app.add_option("--ais-chains", flags.ais_chains, "AIS chains per image")->check(CLI::Range(int64_t{2}, int64_t{10000}));
+  app.add_option("--ais-chains", flags.ais_chains, "AIS chains per image")
+      ->check(CLI::Range(int64_t{2}, int64_t{10000}));
   app.add_option("--hmc-samples", flags.hmc_samples, "HMC draws kept per chain (warm-up: 3/5 as many)")
       ->check(CLI::Range(int64_t{2}, int64_t{1000000}));
   app.add_option("--mh-samples", flags.mh_samples, "MH draws kept per chain (warm-up: 1/5 as many)")

@@ -24,8 +24,8 @@
 namespace aevb::models::inference {
 
 struct AisOptions {
-  int64_t steps = 1000;   // intermediate distributions T
-  int64_t chains = 16;    // per image
+  int64_t steps = 1000;      // intermediate distributions T
+  int64_t chains = 16;       // per image
   int64_t pilot_chains = 4;  // per image, for the step sizes
   int leapfrog_steps = 10;
   double initial_step_size = 0.05;
@@ -34,7 +34,7 @@ struct AisOptions {
 
 struct AisEstimate {
   std::vector<double> log_marginal, standard_error;  // per image
-  std::vector<double> acceptance;                     // per image, mean over chains and steps
+  std::vector<double> acceptance;                    // per image, mean over chains and steps
   double seconds = 0;
 };
 

@@ -15,8 +15,8 @@ constexpr double kNegligibleMass = 1e-12;  // cells of the first grid below this
 // Evaluates, for every chain r, coordinate j at the grid points low[r] + (k + 1/2)
 // width[r], k < points, the others held at z[r]; fills log_f [R * points].
 void conditional_on_grid(LatentTarget& target, const Tensor& z, int64_t j, const std::vector<double>& low,
-                         const std::vector<double>& width, int64_t points, Tensor& grid_codes,
-                         TargetValues& values, std::vector<double>& log_f) {
+                         const std::vector<double>& width, int64_t points, Tensor& grid_codes, TargetValues& values,
+                         std::vector<double>& log_f) {
   const int64_t rows = z.shape()[0], dimension = z.shape()[1];
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t k = 0; k < points; ++k) {

@@ -80,8 +80,8 @@ void hmc_transition(LatentTarget& target, double beta, Tensor& z, TargetValues& 
 
 ChainRun run_hmc(LatentTarget& target, const Tensor& initial, const HmcOptions& options, Rng& rng,
                  const ProgressFn& progress) {
-  check(options.warmup >= 0 && options.samples >= 1 && options.leapfrog_steps >= 1 &&
-            options.initial_step_size > 0 && options.target_acceptance > 0 && options.target_acceptance < 1,
+  check(options.warmup >= 0 && options.samples >= 1 && options.leapfrog_steps >= 1 && options.initial_step_size > 0 &&
+            options.target_acceptance > 0 && options.target_acceptance < 1,
         "run_hmc: bad options");
   const auto start = std::chrono::steady_clock::now();
   const int64_t rows = initial.shape()[0], dimension = initial.shape()[1];

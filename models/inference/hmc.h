@@ -50,9 +50,9 @@ void hmc_transition(LatentTarget& target, double beta, Tensor& z, TargetValues& 
 class StepSizeAdaptation {
  public:
   StepSizeAdaptation(double initial_step_size, double target_acceptance);
-  void update(double acceptance_probability);  // after each warm-up iteration
-  double step_size() const { return step_size_; }    // to use for the next iteration
-  double final_step_size() const;                    // the averaged one, after warm-up
+  void update(double acceptance_probability);      // after each warm-up iteration
+  double step_size() const { return step_size_; }  // to use for the next iteration
+  double final_step_size() const;                  // the averaged one, after warm-up
 
  private:
   double mu_, target_, h_bar_ = 0, log_step_bar_ = 0, step_size_;

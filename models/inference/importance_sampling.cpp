@@ -10,8 +10,8 @@
 namespace aevb::models::inference {
 
 std::vector<ImportanceBound> importance_weighted_bounds(Vae& vae, const Tensor& images,
-                                                         const std::vector<int64_t>& samples, Rng& rng,
-                                                         const ProgressFn& progress) {
+                                                        const std::vector<int64_t>& samples, Rng& rng,
+                                                        const ProgressFn& progress) {
   check(!samples.empty(), "importance_weighted_bounds: no K");
   for (int64_t k : samples) check(k >= 1, "importance_weighted_bounds: K = ", k);
   const auto start = std::chrono::steady_clock::now();

@@ -16,13 +16,13 @@
 namespace aevb::models::inference {
 
 struct ImportanceBound {
-  int64_t samples = 0;                           // K
-  std::vector<double> value, standard_error;     // per image
-  double seconds = 0;                            // its share of the pool's time (K / M of it)
+  int64_t samples = 0;                        // K
+  std::vector<double> value, standard_error;  // per image
+  double seconds = 0;                         // its share of the pool's time (K / M of it)
 };
 
 std::vector<ImportanceBound> importance_weighted_bounds(Vae& vae, const Tensor& images,
-                                                         const std::vector<int64_t>& samples, Rng& rng,
-                                                         const ProgressFn& progress = {});
+                                                        const std::vector<int64_t>& samples, Rng& rng,
+                                                        const ProgressFn& progress = {});
 
 }  // namespace aevb::models::inference

@@ -51,8 +51,8 @@ SamplerResult summarize(const std::string& name, ChainRun run, const std::vector
       for (int64_t t = 0; t < s; ++t)
         for (int64_t c = 0; c < chains; ++c)
           mean += result.run.samples[(t * rows + int64_t(i) * chains + c) * 2 + j] / double(s * chains);
-      worst = std::max(worst, std::abs(mean - exact[i].mean[size_t(j)]) /
-                                  std::sqrt(exact[i].covariance[size_t(3 * j)]));
+      worst =
+          std::max(worst, std::abs(mean - exact[i].mean[size_t(j)]) / std::sqrt(exact[i].covariance[size_t(3 * j)]));
     }
     error += worst / double(exact.size());
   }
@@ -178,18 +178,18 @@ LabReport run_lab(Vae& vae, const Tensor& images, const LabOptions& options, Rng
     m.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     int64_t unconverged = 0;
     for (const PosteriorGrid& grid : exact) unconverged += grid.converged ? 0 : 1;
-    progress.finish(mean_line(m) + (unconverged > 0 ? format(", %.0f images not converged", double(unconverged))
-                                                    : std::string()));
+    progress.finish(mean_line(m) +
+                    (unconverged > 0 ? format(", %.0f images not converged", double(unconverged)) : std::string()));
     report.methods.push_back(std::move(m));
   }
 
   progress.start("importance-weighted bounds");
-  const std::vector<ImportanceBound> bounds = importance_weighted_bounds(vae, images, options.importance_samples, rng,
-                                                                         update);
+  const std::vector<ImportanceBound> bounds =
+      importance_weighted_bounds(vae, images, options.importance_samples, rng, update);
   for (const ImportanceBound& bound : bounds) {
-    MethodResult m{bound.samples == 1 ? std::string("encoder ELBO (IWAE, K = 1)")
-                                      : "IWAE, K = " + std::to_string(bound.samples),
-                   "lower bound", bound.value, bound.standard_error, bound.seconds};
+    MethodResult m{
+        bound.samples == 1 ? std::string("encoder ELBO (IWAE, K = 1)") : "IWAE, K = " + std::to_string(bound.samples),
+        "lower bound", bound.value, bound.standard_error, bound.seconds};
     report.methods.push_back(std::move(m));
   }
   progress.finish("K = 1 ... " + std::to_string(options.importance_samples.back()) + ", " +
@@ -200,11 +200,10 @@ LabReport run_lab(Vae& vae, const Tensor& images, const LabOptions& options, Rng
   VariationalFit from_encoder, from_prior;
   for (int start_at_encoder = 1; start_at_encoder >= 0; --start_at_encoder) {
     progress.start(start_at_encoder ? "per-datapoint VI from the encoder" : "per-datapoint VI from N(0, I)");
-    VariationalFit fit = start_at_encoder
-                             ? fit_per_datapoint(vae, images, encoder_loc, encoder_log_variance, options.variational,
-                                                 rng, update)
-                             : fit_per_datapoint(vae, images, Tensor({n, z}), Tensor({n, z}), options.variational, rng,
-                                                 update);
+    VariationalFit fit =
+        start_at_encoder
+            ? fit_per_datapoint(vae, images, encoder_loc, encoder_log_variance, options.variational, rng, update)
+            : fit_per_datapoint(vae, images, Tensor({n, z}), Tensor({n, z}), options.variational, rng, update);
     MethodResult m{start_at_encoder ? "per-datapoint VI, from the encoder" : "per-datapoint VI, from N(0, I)",
                    "lower bound", fit.elbo, fit.elbo_error, fit.seconds};
     progress.finish(mean_line(m));
@@ -214,9 +213,9 @@ LabReport run_lab(Vae& vae, const Tensor& images, const LabOptions& options, Rng
 
   progress.start("annealed importance sampling");
   const AisEstimate ais = run_ais(target, options.ais, rng, update);
-  report.methods.push_back({"AIS, " + std::to_string(options.ais.steps) + " steps x " +
-                                std::to_string(options.ais.chains) + " chains",
-                            "estimate", ais.log_marginal, ais.standard_error, ais.seconds});
+  report.methods.push_back(
+      {"AIS, " + std::to_string(options.ais.steps) + " steps x " + std::to_string(options.ais.chains) + " chains",
+       "estimate", ais.log_marginal, ais.standard_error, ais.seconds});
   progress.finish(mean_line(report.methods.back()) + format(", acceptance %.2f", average(ais.acceptance)));
   const std::vector<double> reference = z == 2 ? report.methods.front().value : ais.log_marginal;
   report.approximation_reference = z == 2 ? "exact" : "AIS";
@@ -231,14 +230,15 @@ LabReport run_lab(Vae& vae, const Tensor& images, const LabOptions& options, Rng
 
   const Tensor initial = repeated_rows(encoder_loc, options.chains);
   progress.start("Hamiltonian Monte Carlo");
-  report.samplers.push_back(summarize("HMC", run_hmc(target, initial, options.hmc, rng, update), exact, options.chains));
-  progress.finish(format("ESS/s %.0f, acceptance %.2f", report.samplers.back().ess_per_second,
-                         report.samplers.back().acceptance));
+  report.samplers.push_back(
+      summarize("HMC", run_hmc(target, initial, options.hmc, rng, update), exact, options.chains));
+  progress.finish(
+      format("ESS/s %.0f, acceptance %.2f", report.samplers.back().ess_per_second, report.samplers.back().acceptance));
   progress.start("random-walk Metropolis-Hastings");
   report.samplers.push_back(
       summarize("MH", run_metropolis(target, initial, options.metropolis, rng, update), exact, options.chains));
-  progress.finish(format("ESS/s %.0f, acceptance %.2f", report.samplers.back().ess_per_second,
-                         report.samplers.back().acceptance));
+  progress.finish(
+      format("ESS/s %.0f, acceptance %.2f", report.samplers.back().ess_per_second, report.samplers.back().acceptance));
   if (z == 2) {
     progress.start("Gibbs sampling on grids");
     report.samplers.push_back(
@@ -256,8 +256,8 @@ LabReport run_lab(Vae& vae, const Tensor& images, const LabOptions& options, Rng
   }
   if (z == 2) {
     progress.start("posterior pictures");
-    report.views = posterior_views(vae, target, exact, encoder_loc, encoder_log_variance, from_encoder,
-                                   options.picture_side);
+    report.views =
+        posterior_views(vae, target, exact, encoder_loc, encoder_log_variance, from_encoder, options.picture_side);
     progress.finish(std::to_string(n) + " views");
   }
   return report;

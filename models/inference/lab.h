@@ -43,7 +43,7 @@ struct LabOptions {
 // One row of the table: a bound or an estimate of log p(x) per image.
 struct MethodResult {
   std::string name;
-  std::string kind;  // "lower bound", "estimate" or "exact"
+  std::string kind;                  // "lower bound", "estimate" or "exact"
   std::vector<double> value, error;  // per image, nats; error: the Monte Carlo standard error
   double seconds = 0;
 };

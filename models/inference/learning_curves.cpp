@@ -52,7 +52,8 @@ class Trainer {
         const WakeSleepLosses losses = wake_sleep_step(*vae_, batch.images, *optimizer_, rng_);
         return -losses.wake;
       }
-      case Learner::mcem: return mcem_->step(batch.images, batch.indices, *optimizer_, rng_);
+      case Learner::mcem:
+        return mcem_->step(batch.images, batch.indices, *optimizer_, rng_);
     }
     return 0;
   }
@@ -88,9 +89,12 @@ void train_until(Trainer& trainer, datasets::Batcher& batcher, int64_t& done, in
 
 const char* to_string(Learner learner) {
   switch (learner) {
-    case Learner::aevb: return "AEVB";
-    case Learner::wake_sleep: return "wake-sleep";
-    case Learner::mcem: return "MCEM";
+    case Learner::aevb:
+      return "AEVB";
+    case Learner::wake_sleep:
+      return "wake-sleep";
+    case Learner::mcem:
+      return "MCEM";
   }
   return "?";
 }
@@ -149,7 +153,8 @@ Curve learning_curve(const CurveOptions& options, const datasets::ImageSet& trai
     }
     reported += trial;
     double score = late_count > 0 ? late_sum / late_count : -INFINITY;
-    if (options.learner != Learner::mcem && late_count > 0) score = elbo_measure(trainer.vae(), train_images, trainer.rng());
+    if (options.learner != Learner::mcem && late_count > 0)
+      score = elbo_measure(trainer.vae(), train_images, trainer.rng());
     if (score > best) best = score, curve.learning_rate = rate;
   }
   check(std::isfinite(best) || trial == 0, "learning curve: every step size diverged in the trial");

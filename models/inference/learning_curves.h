@@ -27,18 +27,18 @@ struct CurveOptions {
   Learner learner = Learner::aevb;
   int64_t latent = 3, hidden = 500;
   int64_t batch = 100;
-  int64_t budget = 1000000;        // training samples evaluated, in all
-  int64_t points_per_decade = 4;   // measurements per tenfold of samples
+  int64_t budget = 1000000;       // training samples evaluated, in all
+  int64_t points_per_decade = 4;  // measurements per tenfold of samples
   float init_stddev = 0.01f;
   std::vector<float> learning_rates = {0.01f, 0.02f, 0.1f};  // Adagrad's, the paper's choice
-  int64_t trial_samples = 20000;   // per candidate step size
+  int64_t trial_samples = 20000;                             // per candidate step size
   uint64_t seed = 1;
 };
 
 struct CurvePoint {
-  int64_t samples = 0;     // training samples evaluated so far
+  int64_t samples = 0;         // training samples evaluated so far
   double train = 0, test = 0;  // the measure on the training and the test images, per datapoint
-  double seconds = 0;      // training time so far (measuring not included)
+  double seconds = 0;          // training time so far (measuring not included)
 };
 
 // What a curve plots for a model on images [N, D]: a lower bound or an estimate of

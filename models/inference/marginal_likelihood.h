@@ -21,7 +21,7 @@ namespace aevb::models::inference {
 
 struct MarginalLikelihoodOptions {
   HmcOptions hmc = {.warmup = 300, .samples = 500};  // per chain, each of the two draws
-  int64_t chains = 4;                                 // per image
+  int64_t chains = 4;                                // per image
 };
 
 struct MarginalLikelihoodEstimate {

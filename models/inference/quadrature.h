@@ -17,19 +17,19 @@
 namespace aevb::models::inference {
 
 struct QuadratureOptions {
-  double tolerance = 0.01;     // nats
-  int64_t coarse_side = 240;   // cells per side of the coarse grid (0.05 wide)
-  int64_t first_side = 64;     // of the fine grid
+  double tolerance = 0.01;    // nats
+  int64_t coarse_side = 240;  // cells per side of the coarse grid (0.05 wide)
+  int64_t first_side = 64;    // of the fine grid
   int64_t largest_side = 1024;
 };
 
 struct PosteriorGrid {
-  double log_marginal = 0;           // log p(x)
-  double change = 0;                 // |log p(x)| between the last two fine grids
-  bool converged = false;            // change < tolerance
+  double log_marginal = 0;                   // log p(x)
+  double change = 0;                         // |log p(x)| between the last two fine grids
+  bool converged = false;                    // change < tolerance
   double low[2] = {0, 0}, high[2] = {0, 0};  // the fine grid's box
   int64_t side = 0;
-  std::vector<double> density;       // [side, side], p(z | x) at cell centres; index a * side + b for z = (a, b)
+  std::vector<double> density;           // [side, side], p(z | x) at cell centres; index a * side + b for z = (a, b)
   std::vector<double> mean, covariance;  // of p(z | x): [2] and [2, 2]
 };
 

@@ -48,9 +48,8 @@ Moments sample_moments(const float* codes, int64_t n, int64_t dimension, int64_t
   for (int64_t i = 0; i < n; ++i)
     for (int64_t a = 0; a < dimension; ++a)
       for (int64_t b = 0; b < dimension; ++b)
-        m.covariance[static_cast<size_t>(a * dimension + b)] += (codes[i * stride + a] - m.mean[size_t(a)]) *
-                                                                 (codes[i * stride + b] - m.mean[size_t(b)]) /
-                                                                 double(n - 1);
+        m.covariance[static_cast<size_t>(a * dimension + b)] +=
+            (codes[i * stride + a] - m.mean[size_t(a)]) * (codes[i * stride + b] - m.mean[size_t(b)]) / double(n - 1);
   return m;
 }
 

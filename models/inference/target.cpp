@@ -40,8 +40,8 @@ void VaePosterior::evaluate(const Tensor& z, double beta, bool with_gradient, Ta
       const float* image = images_.data() + ((first + r) / per_image) * d;
       std::copy(image, image + d, x_rows.data() + r * d);
     }
-    Parameter code("z", Tensor::from_values({count, latent}, {z.data() + first * latent,
-                                                               static_cast<size_t>(count * latent)}));
+    Parameter code(
+        "z", Tensor::from_values({count, latent}, {z.data() + first * latent, static_cast<size_t>(count * latent)}));
     Tape tape;
     std::optional<NoGradGuard> no_grad;
     if (!with_gradient) no_grad.emplace();

@@ -16,8 +16,8 @@ void encoder_parameters(Vae& vae, const Tensor& images, Tensor& loc, Tensor& log
   log_variance = e.log_variance.value();
 }
 
-void elbo_of(Vae& vae, const Tensor& images, const Tensor& loc, const Tensor& log_variance, int64_t samples,
-             Rng& rng, std::vector<double>& elbo, std::vector<double>& error) {
+void elbo_of(Vae& vae, const Tensor& images, const Tensor& loc, const Tensor& log_variance, int64_t samples, Rng& rng,
+             std::vector<double>& elbo, std::vector<double>& error) {
   NoGradGuard no_grad;
   const int64_t n = images.shape()[0], d = images.shape()[1], z = loc.shape()[1];
   const int64_t per_pass = std::max<int64_t>(1, 20000 / samples);  // images per evaluation

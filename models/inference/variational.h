@@ -17,16 +17,16 @@
 namespace aevb::models::inference {
 
 struct VariationalOptions {
-  int64_t steps = 500;          // Adam steps
-  int64_t samples = 10;         // reparameterized draws per image per step
-  float learning_rate = 0.01f;  // Adam's
-  int64_t final_samples = 1000; // draws for the reported ELBO
+  int64_t steps = 500;           // Adam steps
+  int64_t samples = 10;          // reparameterized draws per image per step
+  float learning_rate = 0.01f;   // Adam's
+  int64_t final_samples = 1000;  // draws for the reported ELBO
 };
 
 struct VariationalFit {
-  Tensor loc, log_variance;            // [N, Z] the fitted parameters
+  Tensor loc, log_variance;              // [N, Z] the fitted parameters
   std::vector<double> elbo, elbo_error;  // per image: the ELBO of the fitted q, its standard error
-  std::vector<double> trace;           // the mean ELBO estimate over images at each step
+  std::vector<double> trace;             // the mean ELBO estimate over images at each step
   double seconds = 0;
 };
 
@@ -36,8 +36,8 @@ VariationalFit fit_per_datapoint(Vae& vae, const Tensor& images, const Tensor& l
                                  const VariationalOptions& options, Rng& rng, const ProgressFn& progress = {});
 
 // The ELBO of q(loc, log_variance) per image with K draws, and its standard error.
-void elbo_of(Vae& vae, const Tensor& images, const Tensor& loc, const Tensor& log_variance, int64_t samples,
-             Rng& rng, std::vector<double>& elbo, std::vector<double>& error);
+void elbo_of(Vae& vae, const Tensor& images, const Tensor& loc, const Tensor& log_variance, int64_t samples, Rng& rng,
+             std::vector<double>& elbo, std::vector<double>& error);
 
 // The encoder's q parameters for images [N, D]: loc and log-variance [N, Z].
 void encoder_parameters(Vae& vae, const Tensor& images, Tensor& loc, Tensor& log_variance);

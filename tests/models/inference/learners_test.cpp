@@ -31,8 +31,8 @@ double marginal(Vae& vae, const Tensor& images, Rng& rng) {
   VaePosterior target(vae, images);
   const MarginalLikelihoodOptions options{.hmc = {.warmup = 30, .samples = 30, .initial_step_size = 0.1}, .chains = 2};
   double sum = 0;
-  for (double v : estimate_marginal_likelihood(target, Tensor::normal({images.shape()[0] * 2, 3}, rng), options, rng)
-                      .log_marginal)
+  for (double v :
+       estimate_marginal_likelihood(target, Tensor::normal({images.shape()[0] * 2, 3}, rng), options, rng).log_marginal)
     sum += v / double(images.shape()[0]);
   return sum;
 }
@@ -47,13 +47,14 @@ TEST_CASE("measurement points: whole minibatches, evenly spaced in log samples, 
 
 TEST_CASE("AEVB, wake-sleep and MCEM each improve their model in the paper's protocol") {
   const datasets::TrainTest& data = small();
-  const Tensor train = intensities(datasets::spread_subset(data.train, 20), 20), test = intensities(datasets::spread_subset(data.test, 20), 20);
+  const Tensor train = intensities(datasets::spread_subset(data.train, 20), 20),
+               test = intensities(datasets::spread_subset(data.test, 20), 20);
   // Untrained, with weights of N(0, 0.01^2), every pixel is nearly a fair coin: 784 log(1/2).
   const double untrained = 784 * std::log(0.5);
   for (Learner learner : {Learner::aevb, Learner::wake_sleep, Learner::mcem}) {
     CAPTURE(to_string(learner));
-    const CurveOptions options{.learner = learner, .latent = 3, .hidden = 64, .budget = 30000,
-                               .points_per_decade = 1, .trial_samples = 1000};
+    const CurveOptions options{
+        .learner = learner, .latent = 3, .hidden = 64, .budget = 30000, .points_per_decade = 1, .trial_samples = 1000};
     const Measure measure = learner == Learner::mcem ? Measure(marginal) : Measure(elbo_measure);
     const Curve curve = learning_curve(options, data.train, train, test, measure);
     REQUIRE(curve.points.size() == 4);  // 100, 1000, 10000, 30000

@@ -51,7 +51,8 @@ void check_moments(const ChainRun& run, const KnownTarget& target, double sigmas
       // sqrt((s_kk s_ll + s_kl^2) / ESS); the banana's fourth moments are larger, hence
       // the factor of two.
       const double se = 2 * std::sqrt((target.covariance(k, k) * target.covariance(l, l) +
-                                       target.covariance(k, l) * target.covariance(k, l)) / ess);
+                                       target.covariance(k, l) * target.covariance(k, l)) /
+                                      ess);
       CAPTURE(k);
       CAPTURE(l);
       CAPTURE(ess);
@@ -78,7 +79,8 @@ TEST_CASE("leapfrog is reversible and conserves energy to O(step^2)") {
     double h0[8];
     for (int r = 0; r < 8; ++r) h0[r] = hamiltonian(values, 1, p, r);
     leapfrog(target, 1, z, p, values, sizes, steps);
-    for (int r = 0; r < 8; ++r) error_at[which] = std::max(error_at[which], std::abs(hamiltonian(values, 1, p, r) - h0[r]));
+    for (int r = 0; r < 8; ++r)
+      error_at[which] = std::max(error_at[which], std::abs(hamiltonian(values, 1, p, r) - h0[r]));
     // Reversibility: flip the momentum, integrate again, and the start comes back.
     for (float& v : p.values()) v = -v;
     leapfrog(target, 1, z, p, values, sizes, steps);
@@ -100,9 +102,9 @@ TEST_CASE("HMC recovers a correlated Gaussian and a banana, tuning its step to t
   CorrelatedGaussian gaussian;
   Banana banana;
   for (KnownTarget* target : {static_cast<KnownTarget*>(&gaussian), static_cast<KnownTarget*>(&banana)}) {
-    const ChainRun run = run_hmc(*target, starts(16, rng), {.warmup = 300, .samples = 600, .leapfrog_steps = 10,
-                                                           .initial_step_size = 0.3, .target_acceptance = 0.8},
-                                 rng);
+    const ChainRun run = run_hmc(
+        *target, starts(16, rng),
+        {.warmup = 300, .samples = 600, .leapfrog_steps = 10, .initial_step_size = 0.3, .target_acceptance = 0.8}, rng);
     check_moments(run, *target);
     double acceptance = 0;
     for (double a : run.acceptance) acceptance += a / 16;
@@ -139,8 +141,8 @@ TEST_CASE("AIS recovers a Gaussian's normalizer within its standard error") {
   CorrelatedGaussian gaussian;
   Banana banana;
   for (KnownTarget* target : {static_cast<KnownTarget*>(&gaussian), static_cast<KnownTarget*>(&banana)}) {
-    const AisEstimate estimate = run_ais(*target, {.steps = 200, .chains = 64, .leapfrog_steps = 5,
-                                                  .initial_step_size = 0.3}, rng);
+    const AisEstimate estimate =
+        run_ais(*target, {.steps = 200, .chains = 64, .leapfrog_steps = 5, .initial_step_size = 0.3}, rng);
     CAPTURE(estimate.log_marginal[0]);
     CAPTURE(estimate.standard_error[0]);
     CAPTURE(target->log_normalizer());

@@ -57,8 +57,8 @@ Trained& trained() {
     train_vae(options, {.inputs = 784, .hidden = {32}, .latent = 2}, result.data);
     result.model = load_trained_vae(out.file("checkpoint.aevb"), result.data, "--checkpoint");
     const auto [binarization, seed] = std::pair(result.model.binarization, result.model.seed);
-    result.train_images = evaluation_set(datasets::spread_subset(result.data.train, 12), binarization, seed,
-                                       false).images;
+    result.train_images =
+        evaluation_set(datasets::spread_subset(result.data.train, 12), binarization, seed, false).images;
     result.test_images = evaluation_set(result.data.test, binarization, seed, false).images;
     return result;
   }();
@@ -132,9 +132,9 @@ TEST_CASE("on a 2-D model: ELBO <= IWAE(K) <= exact log p(x); IWAE(5000), AIS an
       CHECK(from_prior.elbo[i] <= exact_values[i] + 3 * from_prior.elbo_error[i]);
     }
     CHECK(from_prior.trace.back() > from_prior.trace.front() + 10);
-    MESSAGE(std::string(training_images ? "training" : "test") << " images: exact " << average(exact_values) << ", IWAE(5000) "
-                                                     << average(bounds.back().value) << ", AIS " << average(ais.log_marginal)
-                                                     << ", encoder ELBO " << average(encoder_elbo));
+    MESSAGE(std::string(training_images ? "training" : "test")
+            << " images: exact " << average(exact_values) << ", IWAE(5000) " << average(bounds.back().value) << ", AIS "
+            << average(ais.log_marginal) << ", encoder ELBO " << average(encoder_elbo));
     if (training_images) CHECK(std::abs(average(bounds.back().value) - average(exact_values)) < 0.5);
   }
 }
