@@ -85,32 +85,40 @@ struct EpochTotals {
 // warning ("" for none).
 struct EpochReport {
   std::string line, warning;
+  std::string metrics_line;  // the epoch's metrics.jsonl line, for an observer
 };
 using EndOfEpoch = std::function<EpochReport(int epoch, int64_t step, const EpochTotals& totals)>;
 
 // Epochs done.epoch + 1 to options.epochs: each a pass over the shuffled training set
 // in train_steps, then end_epoch. Stops the run, naming the last good checkpoint, when
 // a step diverges; an error at the run's very first step is the set-up's, and passes.
+// options.observer hears of every step and epoch, and may stop the run (StopRequested).
 int run_epochs(const TrainingOptions& options, const nn::TrainingProgress& done, datasets::Batcher& batcher,
-               nn::Optimizer& optimizer, const RunFolder& folder, bool measure_layers,
+               nn::Optimizer& optimizer, const RunFolder& folder, nn::Module& model, bool measure_layers,
                const ForwardBackward& forward_backward, const EndOfEpoch& end_epoch) {
   Progress progress(options.epochs, batcher.batches_per_epoch());
   Tape tape;
   int64_t step = static_cast<int64_t>(done.step);
   uint64_t checkpoint_epoch = done.epoch;  // the last checkpoint written or resumed from
   int epochs_run = 0;
+  TrainingObserver* observer = options.observer;
+  bool observer_measures = false;  // the observer asked for the next step's update to be measured
+  LayerStatistics observed_layers;
+  if (observer != nullptr) observer->started(model, done);
   for (int epoch = static_cast<int>(done.epoch) + 1; epoch <= options.epochs; ++epoch) {
     progress.start_epoch(epoch);
     batcher.start_epoch(epoch);
     EpochTotals totals;
     int64_t batch_index = 0;
     while (const datasets::Batch* batch = batcher.next()) {
+      if (observer != nullptr && observer->stop_requested()) throw StopRequested(checkpoint_epoch);
       const bool last = batch_index + 1 == batcher.batches_per_epoch();
       std::string diverged;
       StepLosses losses;
+      LayerStatistics* measure = measure_layers && last ? &totals.layers : nullptr;
+      if (measure == nullptr && observer_measures) measure = &observed_layers;
       try {
-        losses = train_step(forward_backward, tape, *batch, step, optimizer, diverged,
-                            measure_layers && last ? &totals.layers : nullptr);
+        losses = train_step(forward_backward, tape, *batch, step, optimizer, diverged, measure);
       } catch (const Error& error) {
         if (step == static_cast<int64_t>(done.step)) throw;
         diverged = error.what();
@@ -122,7 +130,15 @@ int run_epochs(const TrainingOptions& options, const nn::TrainingProgress& done,
       totals.reconstruction += losses.reconstruction * images;
       totals.kl += losses.kl * images;
       totals.images += batch->size;
-      progress.batch_done(batch_index++, batch->size, totals.mean(totals.loss));
+      progress.batch_done(batch_index, batch->size, totals.mean(totals.loss));
+      if (observer != nullptr)
+        observer_measures = observer->step_done({.epoch = epoch, .batch_index = batch_index,
+                                                 .batches_per_epoch = batcher.batches_per_epoch(), .step = step,
+                                                 .loss = losses.loss, .running_loss = totals.mean(totals.loss),
+                                                 .reconstruction = losses.reconstruction, .kl = losses.kl,
+                                                 .layers = measure},
+                                                model);
+      ++batch_index;
     }
     totals.seconds = progress.epoch_seconds();
     totals.images_per_second = progress.images_per_second();
@@ -131,6 +147,7 @@ int run_epochs(const TrainingOptions& options, const nn::TrainingProgress& done,
     ++epochs_run;
     if (!options.quiet) progress.end_epoch(report.line);
     if (!report.warning.empty()) say(options, report.warning);
+    if (observer != nullptr) observer->epoch_done(epoch, report.metrics_line, model);
   }
   return epochs_run;
 }
@@ -239,7 +256,7 @@ TrainingResult run_vae(const TrainingOptions& options, const VaeConfig& config, 
                                                   .add("gradient_norm", measured.gradient_norm[p])
                                                   .add("weight_norm", measured.weight_norm[p])
                                                   .add("update_ratio", measured.update_ratio[p]));
-    metrics.add(JsonLine()
+    const std::string metrics_line = JsonLine()
                     .add("epoch", epoch)
                     .add("train_neg_elbo", totals.mean(totals.loss))
                     .add("train_recon", totals.mean(totals.reconstruction))
@@ -252,7 +269,8 @@ TrainingResult run_vae(const TrainingOptions& options, const VaeConfig& config, 
                     .add("images_per_second", totals.images_per_second)
                     .add_numbers("test_kl_per_dimension", evaluation.kl_per_dimension)
                     .add_object("layers", per_layer)
-                    .str());
+                    .str();
+    metrics.add(metrics_line);
     metrics.write(folder);
     if (!measured.names.empty()) {
       layers.add(layers_row(epoch, measured));
@@ -264,6 +282,7 @@ TrainingResult run_vae(const TrainingOptions& options, const VaeConfig& config, 
                         {static_cast<uint64_t>(epoch), static_cast<uint64_t>(step)}, configuration);
     result.test_neg_elbo = evaluation.neg_elbo;
     EpochReport report;
+    report.metrics_line = metrics_line;
     report.line = format("train -ELBO %.2f  test -ELBO %.2f (recon %.2f", totals.mean(totals.loss),
                          evaluation.neg_elbo, evaluation.reconstruction) +
                   format(", KL %.2f)", evaluation.kl);
@@ -272,7 +291,7 @@ TrainingResult run_vae(const TrainingOptions& options, const VaeConfig& config, 
                        " latent units are active (KL > 0.01 nats): most have collapsed to the prior";
     return report;
   };
-  result.epochs_run = run_epochs(options, done, batcher, *optimizer, folder, true, forward_backward, end_epoch);
+  result.epochs_run = run_epochs(options, done, batcher, *optimizer, folder, vae, true, forward_backward, end_epoch);
   if (result.epochs_run == 0) {  // nothing left to train: the last epoch's evaluation, drawn again identically
     Rng evaluation_rng(options.seed, kEvaluationStream + done.epoch);
     result.test_neg_elbo = evaluate_vae(vae, test, evaluation_rng).neg_elbo;
@@ -383,21 +402,23 @@ TrainingResult run_autoencoder(const TrainingOptions& options, const Autoencoder
   };
   auto end_epoch = [&](int epoch, int64_t step, const EpochTotals& totals) {
     const double test_recon = test_loss(kEvaluationStream + static_cast<uint64_t>(epoch));
-    metrics.add(JsonLine()
-                    .add("epoch", epoch)
-                    .add("train_recon", totals.mean(totals.loss))
-                    .add("test_recon", test_recon)
-                    .add("seconds", totals.seconds)
-                    .add("images_per_second", totals.images_per_second)
-                    .str());
+    const std::string metrics_line = JsonLine()
+                                         .add("epoch", epoch)
+                                         .add("train_recon", totals.mean(totals.loss))
+                                         .add("test_recon", test_recon)
+                                         .add("seconds", totals.seconds)
+                                         .add("images_per_second", totals.images_per_second)
+                                         .str();
+    metrics.add(metrics_line);
     metrics.write(folder);
     nn::save_checkpoint(folder.path("checkpoint.aevb"), autoencoder, *optimizer, noise_rng,
                         {static_cast<uint64_t>(epoch), static_cast<uint64_t>(step)},
                         configuration);  // commits the epoch
     result.test_neg_elbo = test_recon;
-    return EpochReport{format("train recon %.2f  test recon %.2f nats", totals.mean(totals.loss), test_recon), ""};
+    return EpochReport{format("train recon %.2f  test recon %.2f nats", totals.mean(totals.loss), test_recon), "",
+                       metrics_line};
   };
-  result.epochs_run = run_epochs(options, done, batcher, *optimizer, folder, false, forward_backward, end_epoch);
+  result.epochs_run = run_epochs(options, done, batcher, *optimizer, folder, autoencoder, false, forward_backward, end_epoch);
   if (result.epochs_run == 0) result.test_neg_elbo = test_loss(kEvaluationStream);
 
   phase = "drawing the pictures";
@@ -446,7 +467,8 @@ TrainingResult train_autoencoder(const TrainingOptions& options, const Autoencod
 
 // --- a trained VAE, for other programs ------------------------------------------------
 
-TrainedVae load_trained_vae(const std::string& path, const datasets::TrainTest& data, const std::string& flag) {
+TrainedVae load_trained_vae(const std::string& path, const datasets::TrainTest& data, const std::string& flag,
+                            bool conditional_too) {
   nn::CheckpointContents contents;
   try {
     contents = nn::read_checkpoint_file(path);
@@ -459,7 +481,9 @@ TrainedVae load_trained_vae(const std::string& path, const datasets::TrainTest& 
       refuse(flag, ": '", path, "' records no ", key, " (it was not written by train_vae)");
     return found->second;
   };
-  if (text("model") != "vae") refuse(flag, ": '", path, "' holds a ", text("model"), ", not a VAE");
+  const bool conditional = conditional_too && text("model") == "cvae";
+  if (text("model") != "vae" && !conditional)
+    refuse(flag, ": '", path, "' holds a ", text("model"), ", not a VAE", conditional_too ? " or CVAE" : "");
   if (text("--data") != data_identity(data))
     refuse(flag, ": '", path, "' was trained on ", text("--data"), ", not on --data (", data_identity(data), ")");
   TrainedVae trained;
@@ -470,6 +494,10 @@ TrainedVae load_trained_vae(const std::string& path, const datasets::TrainTest& 
     config.latent = std::stoll(text("--latent"));
     config.activation = nn::parse_activation(text("--activation"));
     if (text("--init") != "default") config.init = nn::parse_init(text("--init"));
+    if (conditional) {
+      config.conditions = data.train.classes;
+      config.learned_prior = text("--learned-prior") == "yes";
+    }
     config.likelihood = parse_likelihood(text("--likelihood"));
     config.posterior = parse_posterior(text("--posterior"));
     trained.binarization = datasets::parse_binarization(text("--binarize"));

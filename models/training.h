@@ -12,16 +12,56 @@
 // and evaluation draws from its own per-epoch generator.
 #pragma once
 
+#include <exception>
 #include <memory>
 #include <string>
 
 #include "datasets/batcher.h"
 #include "datasets/image_set.h"
 #include "models/autoencoder.h"
+#include "models/training_metrics.h"
 #include "models/vae.h"
+#include "nn/checkpoint.h"
 #include "nn/optimizer.h"
 
 namespace aevb::models {
+
+// What a run tells its observer after each training step.
+struct StepReport {
+  int epoch = 0;
+  int64_t batch_index = 0, batches_per_epoch = 0, step = 0;  // step counts from the run's start
+  double loss = 0;          // this minibatch's, per image (-ELBO, or the reconstruction loss)
+  double running_loss = 0;  // the epoch's mean so far
+  double reconstruction = 0, kl = 0;        // this minibatch's terms
+  const LayerStatistics* layers = nullptr;  // this step's update, measured, or null
+};
+
+// Watches a run from outside while it trains (the studio), on the training thread:
+// the model may be read there and only there (never written). Pausing is the observer's to do, by not
+// returning from step_done.
+class TrainingObserver {
+ public:
+  virtual ~TrainingObserver() = default;
+  virtual void started(nn::Module& model, const nn::TrainingProgress& done) = 0;
+  // After each step's update. Returns whether the next step's update is to be measured.
+  virtual bool step_done(const StepReport& report, nn::Module& model) = 0;
+  // After each epoch's checkpoint, with the epoch's metrics.jsonl line.
+  virtual void epoch_done(int epoch, const std::string& metrics_line, nn::Module& model) = 0;
+  // Asked before each step: true ends the run (StopRequested) with the checkpoint as
+  // the last finished epoch left it.
+  virtual bool stop_requested() = 0;
+};
+
+// Thrown out of a training run that its observer stopped.
+class StopRequested : public std::exception {
+ public:
+  explicit StopRequested(uint64_t checkpoint_epoch) : checkpoint_epoch_(checkpoint_epoch) {}
+  uint64_t checkpoint_epoch() const { return checkpoint_epoch_; }  // 0: none was written
+  const char* what() const noexcept override { return "training stopped on request"; }
+
+ private:
+  uint64_t checkpoint_epoch_;
+};
 
 struct TrainingOptions {
   int epochs = 10;
@@ -40,6 +80,7 @@ struct TrainingOptions {
   int digit = -1;                  // CVAE: draw only this class (digit_D.png)
   std::string judge;               // CVAE: a classifier file for the conditional accuracy
   bool quiet = false;              // no per-epoch lines (tests)
+  TrainingObserver* observer = nullptr;  // told of every step and epoch (the studio)
 };
 
 struct TrainingResult {
@@ -61,7 +102,9 @@ struct TrainedVae {
   datasets::Binarization binarization = datasets::Binarization::none;
   uint64_t seed = 1;
 };
-TrainedVae load_trained_vae(const std::string& path, const datasets::TrainTest& data, const std::string& flag);
+// `conditional_too`: a CVAE's checkpoint is read too (else refused).
+TrainedVae load_trained_vae(const std::string& path, const datasets::TrainTest& data, const std::string& flag,
+                            bool conditional_too = false);
 
 enum class Denoising { none, gaussian, mask };
 Denoising parse_denoising(const std::string& name);

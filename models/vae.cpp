@@ -82,6 +82,7 @@ Var Vae::with_condition(Var v, Var condition) const {
 Vae::Encoding Vae::encode(Var x, Var condition) {
   check(x.shape().rank() == 2 && x.shape()[1] == config_.inputs, "Vae: input ", x.shape(), " is not [N, ",
         config_.inputs, "]");
+  ModuleScope scope(&encoder_->path());  // the split into location and scale is the encoder's
   Var out = encoder_->forward(with_condition(x, condition));
   const int64_t z = config_.latent;
   return {slice(out, 1, 0, z), slice(out, 1, z, z)};
@@ -137,7 +138,10 @@ std::unique_ptr<nn::Normal> Vae::prior(Tape& tape, Var condition, int64_t count)
   return std::make_unique<nn::Normal>(prior_value(tape, condition, count));
 }
 
-Var Vae::decode(Var z, Var condition) { return decoder_->forward(with_condition(z, condition)); }
+Var Vae::decode(Var z, Var condition) {
+  ModuleScope scope(&decoder_->path());
+  return decoder_->forward(with_condition(z, condition));
+}
 
 Var Vae::log_likelihood(Var x, Var decoder_output) {
   const int64_t d = config_.inputs;
@@ -159,20 +163,29 @@ Var Vae::decoder_mean(Var decoder_output) {
   fail("Vae: unknown likelihood");
 }
 
+// The ELBO's terms, as the module a node ran in names them (pictures of the tape group
+// nodes by term): the encoder's and decoder's layers name their own.
+const std::string Vae::kReparameterizationTerm = "reparameterization", Vae::kReconstructionTerm = "reconstruction",
+                  Vae::kKlTerm = "kl", Vae::kLossTerm = "loss";
+
 ElboTerms Vae::elbo(Var x, Var condition, Rng& rng, ElboOptions options) {
   Tape& tape = x.tape();
   const int64_t batch = x.shape()[0];
   Encoding encoding = encode(x, condition);
+  std::optional<ModuleScope> term(std::in_place, &kReparameterizationTerm);
   PosteriorValue q_value = posterior_value(config_.posterior, encoding.loc, encoding.log_variance);
   nn::LocationScale& q = as_location_scale(q_value);
-  nn::Normal p = prior_value(tape, condition, batch);
   Var z = q.rsample(rng);
   Var decoder_output = decode(z, condition);
+  term.emplace(&kReconstructionTerm);
   Var reconstruction = neg(mean(log_likelihood(x, decoder_output)));
+  term.emplace(&kKlTerm);
+  nn::Normal p = prior_value(tape, condition, batch);
   // [N, Z]: analytic for Normal || Normal, else log q(z) - log p(z) at the sample.
   Var kl_elements = nn::has_analytic_kl(q, p) ? nn::kl_divergence(q, p) : sub(q.log_prob(z), p.log_prob(z));
   Var kl_per_dimension = mean(kl_elements, 0);
   Var kl = sum(kl_per_dimension);
+  term.emplace(&kLossTerm);
   // Free bits (Kingma et al. 2016): dimensions below the floor get no pressure to shrink.
   Var kl_penalty =
       options.free_bits > 0 ? sum(maximum(kl_per_dimension, tape.constant({config_.latent}, options.free_bits))) : kl;

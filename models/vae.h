@@ -66,6 +66,8 @@ class Vae : public nn::Module {
   const VaeConfig& config() const { return config_; }
 
   // x [N, D] in [0, 1]; condition [N, C] one-hot, or an empty Var for a plain VAE.
+  // Its nodes' module is the encoder's or decoder's layer, or one of the terms below.
+  static const std::string kReparameterizationTerm, kReconstructionTerm, kKlTerm, kLossTerm;
   ElboTerms elbo(Var x, Var condition, Rng& rng, ElboOptions options = {});
 
   std::unique_ptr<nn::LocationScale> posterior(Var x, Var condition);
