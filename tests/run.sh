@@ -8,7 +8,7 @@
 # TSan run counting as one case each.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-bash examples/setup.sh --fashion-mnist --clang  # the data set tests read it; clang: fuzzing, TSan
+bash examples/setup.sh --fashion-mnist --clang --browser  # the data set tests read; clang: fuzzing, TSan; chromium: the studio's page
 status=0
 meson test -C build --print-errorlogs "$@" || status=$?
 

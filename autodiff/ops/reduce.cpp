@@ -51,7 +51,7 @@ Var mean(Var x) {
 Var mean(Var x, int axis, bool keepdim) {
   AxisView v = view_along("mean", x.shape(), axis, keepdim);
   check(v.count > 0, "mean: axis ", axis, " of shape ", x.shape(), " is empty");
-  return mul(sum_along("mean", x, v), 1.0f / static_cast<float>(v.count));
+  return mul(sum_along("sum", x, v), 1.0f / static_cast<float>(v.count));  // the node holds the sum: name it so
 }
 
 // y = max_k x;  dx += dy at the first maximum

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <thread>
@@ -40,9 +41,15 @@ std::string random_token() {
 
 bool loopback(const std::string& host) { return host == "127.0.0.1" || host == "::1" || host == "localhost"; }
 
-// The epochs metrics.jsonl in `folder` records, in order (the "final" line left out).
+// The epochs metrics.jsonl in `folder` records, in order (the "final" line left out;
+// lines that are not JSON objects, as a kill mid-write could leave, skipped). None when
+// the file is missing; refused when it is not a regular file (a FIFO would block).
 std::vector<std::string> epoch_lines(const std::string& folder) {
-  std::ifstream in(folder + "/metrics.jsonl");
+  const std::string path = folder + "/metrics.jsonl";
+  std::error_code error;
+  if (!std::filesystem::exists(path, error)) return {};
+  if (!std::filesystem::is_regular_file(path, error)) aevb::refuse("--open: '", path, "' is not a regular file");
+  std::ifstream in(path);
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);) {
     const nlohmann::json parsed = nlohmann::json::parse(line, nullptr, false);
@@ -133,10 +140,11 @@ int main(int argc, char** argv) {
     state.set_description({{"model", studio::to_string(spec.kind)},
                            {"data", data.train.name},
                            {"latent", spec.latent()},
-                           {"hidden", models::sizes_text(model.hidden())},
+                           {"hidden", models::sizes_text(spec.kind == studio::ModelKind::ae ? spec.autoencoder.hidden
+                                                                                           : spec.vae.hidden)},
                            {"conditions", spec.conditions()},
                            {"classes", data.train.classes},
-                           {"epochs", options.epochs},
+                           {"epochs", open.empty() ? options.epochs : static_cast<int>(opened_epochs.size())},
                            {"folder", open.empty() ? options.out : open},
                            {"image", {{"width", data.test.columns}, {"height", data.test.rows}}},
                            {"training_images", data.train.count},

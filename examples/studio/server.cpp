@@ -9,6 +9,7 @@
 
 #include "autodiff/error.h"
 #include "autodiff/inspect.h"
+#include "autodiff/kernels/gemm.h"
 
 namespace aevb::studio {
 namespace {
@@ -237,8 +238,13 @@ std::shared_ptr<const std::string> StudioServer::pictures_of(const Snapshot& sna
 
 std::shared_ptr<const std::string> StudioServer::graph(const Snapshot& snapshot, int64_t batch, int64_t size) {
   std::lock_guard lock(graph_mutex_);
-  const auto key = std::make_tuple(snapshot.version, batch, size);
-  if (auto found = graphs_.find(key); found != graphs_.end()) return found->second;
+  const auto key = std::make_pair(batch, size);
+  // While training publishes a snapshot every half second, a step recorded in the last
+  // second stands for the current one (its answer names its snapshot): a page that
+  // asks again and again is not each time a new step to record.
+  if (auto found = graphs_.find(key); found != graphs_.end() &&
+      (found->second.version == snapshot.version || Clock::now() - found->second.made < std::chrono::seconds(1)))
+    return found->second.text;
   const Clock::time_point start = Clock::now();
   // A copy of the snapshot: backward writes the copy's gradients, never the snapshot's.
   StudioModel model(state_.spec());
@@ -271,9 +277,9 @@ std::shared_ptr<const std::string> StudioServer::graph(const Snapshot& snapshot,
   step["batch"] = batch;
   step["size"] = size;
   step["server_ms"] = milliseconds_since(start);
-  if (graphs_.size() >= 32) graphs_.clear();
+  if (graphs_.size() >= 64) graphs_.clear();
   auto text = std::make_shared<const std::string>(step.dump());
-  graphs_[key] = text;
+  graphs_[key] = {snapshot.version, Clock::now(), text};
   return text;
 }
 
@@ -281,6 +287,9 @@ void StudioServer::routes() {
   // DNS rebinding: a page elsewhere that resolves its own name to this address reaches
   // the server with its own name in Host; only the served address is answered.
   server_.set_pre_routing_handler([this](const httplib::Request& request, httplib::Response& response) {
+    // A request's arithmetic runs on its own thread only: a second OpenMP team beside
+    // training's would have both spin for the same cores.
+    kernels::set_thread_count(1);
     const std::string host = request.get_header_value("Host"), port = std::to_string(port_);
     std::set<std::string> allowed = {options_.host + ":" + port, "[" + options_.host + "]:" + port};
     if (options_.host == "127.0.0.1" || options_.host == "::1" || options_.host == "localhost")

@@ -7,6 +7,7 @@
 
 #include <httplib.h>
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -23,7 +24,7 @@ struct ServerOptions {
   std::string token;           // what pause, resume and stop must carry (X-Studio-Token)
   std::string web_folder;      // index.html, studio.js, studio.css
   std::string vendor_folder;   // node_modules (uPlot), installed by npm ci
-  int threads = 48;            // the server's thread pool
+  int threads = 256;           // the server's thread pool: a kept-alive client holds one
 };
 
 // The files the page needs, read into memory; throws InputError naming what is missing.
@@ -68,7 +69,12 @@ class StudioServer {
   std::shared_ptr<const LatentView> latent_;
   std::shared_ptr<const std::string> pictures_;
   std::mutex graph_mutex_;  // one step is recorded at a time; the rest wait for the cache
-  std::map<std::tuple<uint64_t, int64_t, int64_t>, std::shared_ptr<const std::string>> graphs_;
+  struct RecordedStep {
+    uint64_t version = 0;
+    std::chrono::steady_clock::time_point made;
+    std::shared_ptr<const std::string> text;
+  };
+  std::map<std::pair<int64_t, int64_t>, RecordedStep> graphs_;  // by (batch, size)
 };
 
 }  // namespace aevb::studio

@@ -38,6 +38,25 @@ refuses "--digit" "$bin/train_cvae" --digit 12
 refuses "--judge" "$bin/train_cvae" --judge /no/such/classifier.aevb
 refuses "--denoise" "$bin/train_ae" --denoise blur
 refuses "--noise" "$bin/train_ae" --noise 3
+# The studio: its own flags, a port already taken, a run it cannot open.
+refuses "--port" "$bin/aevb-studio" --port 70000
+refuses "--model" "$bin/aevb-studio" --model gan
+refuses "--host" "$bin/aevb-studio" --host "a b"
+refuses "--snapshot-ms" "$bin/aevb-studio" --snapshot-ms 0
+refuses "--lr" "$bin/aevb-studio" --lr nan
+refuses "--open" "$bin/aevb-studio" --open /no/such/run
+refuses "--host" "$bin/aevb-studio" --host 203.0.113.7 --port 0
+taken_port_file="$work/taken-port"
+/usr/bin/python3 -c '
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()
+open(sys.argv[1], "w").write(str(s.getsockname()[1])); time.sleep(60)' "$taken_port_file" &
+listener=$!
+for _ in $(seq 50); do [ -s "$taken_port_file" ] && break; sleep 0.1; done
+refuses "--port" "$bin/aevb-studio" --port "$(cat "$taken_port_file")"
+kill "$listener"
+"$bin/train_ae" --epochs 1 --hidden 8 --latent 2 --out "$work/ae-run" >/dev/null
+refuses "--open: '$work/ae-run/checkpoint.aevb' holds a ae" "$bin/aevb-studio" --open "$work/ae-run"
 refuses "--data: unknown data set 'cifar'" "$bin/train_classifier" --data cifar
 refuses "--epochs" "$bin/train_classifier" --epochs 0
 refuses "--count" "$bin/aevb-data" show mnist-subset --count 0

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Runs the threaded tests under ThreadSanitizer: the gemm (with the fused linear
 # epilogue), vector-math and row-reduction kernels at 1-3 threads, and two models trained
-# on two threads. Builds build-tsan/ with clang and
+# on two threads, and the studio trained while clients poll its server. Builds build-tsan/ with clang and
 # LLVM's OpenMP runtime (libomp), and loads Archer, LLVM's OpenMP tool that tells TSan
 # about OpenMP's barriers and joins: without it every value handed between threads at
 # a barrier reads as a race (GCC's libgomp has no such tool). The test command
@@ -18,7 +18,8 @@ fi
 if [ ! -f build-tsan/build.ninja ]; then
   CXX=clang++ meson setup build-tsan --buildtype=debugoptimized -Db_sanitize=thread -Db_lundef=false >/dev/null
 fi
-tests=(autodiff_kernels_gemm_test autodiff_kernels_vector_math_test autodiff_kernels_reduce_test models_concurrency_test)
+tests=(autodiff_kernels_gemm_test autodiff_kernels_vector_math_test autodiff_kernels_reduce_test models_concurrency_test
+       examples_studio_test)
 ninja -C build-tsan "${tests[@]/#/tests/}" >/dev/null
 # First, that this set-up can see a race at all: a planted one must be reported.
 planted=build-tsan/planted_race

@@ -290,8 +290,9 @@ function showProgress(step) {
 
 async function control(action) {
   try {
-    const body = await api("/api/control?action=" + action, { method: "POST", headers: { "X-Studio-Token": token } });
-    showPhase(body.phase);
+    // The phase the page shows comes from the run's events, in order (a reply can
+    // arrive after the event it caused).
+    await api("/api/control?action=" + action, { method: "POST", headers: { "X-Studio-Token": token } });
   } catch (error) { notice(action + ": " + error.message); }
 }
 
@@ -348,6 +349,7 @@ async function start() {
 
 async function loadGraph() {
   const batch = $("tape-batch").value, size = $("tape-size").value;
+  const started = performance.now();
   $("back-narration").textContent = "recording the step…";
   try {
     studio.graph = await api(`/api/graph?batch=${encodeURIComponent(batch)}&size=${encodeURIComponent(size)}`);
@@ -367,6 +369,7 @@ async function loadGraph() {
   for (const element of holder.querySelectorAll("g.node")) {
     element.addEventListener("click", () => selectNode(Number(element.id.slice(1))));
   }
+  studio.graphMs = performance.now() - started;  // asked, recorded, laid out and drawn
   studio.backwardIndex = -1;
   showBackward();
   showAnomaly();

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The studio under load, and what one open page costs training (the README's figures):
+#  1. training throughput (images/s, mean over epochs 2..) of aevb-studio with no client;
+#  2. the same run with one page's requests (its event stream, pictures, latent plane);
+#  3. 200 concurrent clients for 20 s, half decoding points, half asking for the tape of
+#     a step, while the model trains: requests, errors, latency percentiles.
+# Usage: bench/studio_load.sh [BUILD_DIR] [EPOCHS] [CLIENTS] [SECONDS]
+set -euo pipefail
+build=$(cd "${1:-build}" && pwd)
+epochs=${2:-60}
+clients=${3:-200}
+seconds=${4:-20}
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+
+start_studio() {  # start_studio NAME FLAGS...: sets port
+  local name=$1
+  shift
+  "$build/examples/aevb-studio" --data mnist-subset --port 0 --out "$work/$name" "$@" >"$work/$name.log" 2>&1 &
+  studio_pid=$!
+  for _ in $(seq 300); do
+    grep -q "aevb studio: open" "$work/$name.log" && break
+    sleep 0.1
+  done
+  port=$(grep -o "127.0.0.1:[0-9]*" "$work/$name.log" | head -1 | cut -d: -f2)
+}
+
+throughput() {  # mean images/s over epochs 2.. of a run's metrics.jsonl
+  /usr/bin/python3 -c '
+import json, sys
+rates = [json.loads(l)["images_per_second"] for l in open(sys.argv[1]) if "images_per_second" in l]
+print("%.0f" % (sum(rates[1:]) / len(rates[1:])))' "$1"
+}
+
+echo "== training alone: aevb-studio --epochs $epochs (mnist-subset, the default VAE 784-400-20)"
+start_studio alone --epochs "$epochs" --exit-when-done
+wait "$studio_pid"
+alone=$(throughput "$work/alone/metrics.jsonl")
+echo "images/s: $alone"
+
+echo "== training with one page open (its event stream, pictures every 1.5 s, latent every 3 s)"
+start_studio page --epochs "$epochs" --exit-when-done
+"$build/bench/studio_load" --port "$port" --page --seconds 600 >"$work/page-load.log" 2>&1 &
+page_client=$!
+wait "$studio_pid"
+kill "$page_client" 2>/dev/null || true
+wait "$page_client" 2>/dev/null || true
+with_page=$(throughput "$work/page/metrics.jsonl")
+echo "images/s: $with_page ($(/usr/bin/python3 -c "print('%+.1f%%' % (100 * ($with_page - $alone) / $alone))"))"
+
+echo "== $clients clients for $seconds s against /api/decode and /api/graph while training"
+start_studio load --epochs 100000
+status=0
+"$build/bench/studio_load" --port "$port" --clients "$clients" --seconds "$seconds" || status=$?
+kill -0 "$studio_pid" 2>/dev/null && echo "the studio is still up" || { echo "the studio died"; status=1; }
+kill -INT "$studio_pid"
+wait "$studio_pid" || true
+exit $status
