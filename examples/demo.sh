@@ -21,3 +21,9 @@ echo "  demo-out/vae/latent.png            the test set's codes, coloured by dig
 echo "  demo-out/vae/curves.png            -ELBO, reconstruction and KL per epoch, train and test"
 echo "  demo-out/cvae/conditional.png      one row per digit 0-9, drawn by the CVAE"
 echo "Per-epoch numbers are in demo-out/*/metrics.jsonl."
+echo
+echo "Watch what was trained in the aevb studio (its curves, the tape of one step, the"
+echo "latent space under the cursor), then open the address it prints:"
+echo "  ./build/examples/aevb-studio --open demo-out/vae       (or demo-out/cvae)"
+echo "or train a new model while watching it live:"
+echo "  ./build/examples/aevb-studio --data mnist-subset --epochs 30 --latent 2 --out studio-out"

@@ -236,6 +236,25 @@ std::shared_ptr<const std::string> StudioServer::pictures_of(const Snapshot& sna
   return pictures_;
 }
 
+std::shared_ptr<const std::string> StudioServer::posterior(const Snapshot& snapshot, int64_t image) {
+  std::lock_guard lock(posterior_mutex_);
+  if (auto found = posteriors_.find(image);
+      found != posteriors_.end() &&
+      (found->second.version == snapshot.version || Clock::now() - found->second.made < std::chrono::seconds(5)))
+    return found->second.text;
+  const Clock::time_point start = Clock::now();
+  StudioModel model(state_.spec());  // the lab freezes its model's parameters: a copy
+  model.copy_from(snapshot.model->module());
+  nlohmann::json view = exact_posterior_view(model, test_, image);
+  view["version"] = snapshot.version;
+  view["epoch"] = snapshot.epoch;
+  view["server_ms"] = milliseconds_since(start);
+  if (posteriors_.size() >= 64) posteriors_.clear();
+  auto text = std::make_shared<const std::string>(view.dump());
+  posteriors_[image] = {snapshot.version, Clock::now(), text};
+  return text;
+}
+
 std::shared_ptr<const std::string> StudioServer::graph(const Snapshot& snapshot, int64_t batch, int64_t size) {
   std::lock_guard lock(graph_mutex_);
   const auto key = std::make_pair(batch, size);
@@ -421,6 +440,20 @@ void StudioServer::routes() {
                 nlohmann::json body = interpolation(*snapshot->model, test_, a, b, steps, label);
                 body["version"] = snapshot->version;
                 send_json(response, 200, body);
+              }));
+
+  // The inference lab's posterior view of one test image (a VAE with a 2-D latent).
+  server_.Get("/api/posterior", endpoint([this](const httplib::Request& request, httplib::Response& response) {
+                Query query(request, {"image"});
+                const auto snapshot = state_.snapshot();
+                if (!snapshot) return send_error(response, 503, "no snapshot of the model yet");
+                const ModelSpec& spec = state_.spec();
+                if (spec.kind != ModelKind::vae || spec.latent() != 2 || spec.vae.learned_prior)
+                  throw BadRequest{"image", "has an exact posterior drawn only for a VAE with a 2-D latent",
+                                   "a VAE trained with --latent 2"};
+                const int64_t image = query.integer("image", 0, test_.count - 1);
+                response.set_header("Cache-Control", "no-store");
+                response.set_content(*posterior(*snapshot, image), "application/json");
               }));
 
   server_.Get("/api/graph", endpoint([this](const httplib::Request& request, httplib::Response& response) {

@@ -75,6 +75,9 @@ class StudioServer {
     std::shared_ptr<const std::string> text;
   };
   std::map<std::pair<int64_t, int64_t>, RecordedStep> graphs_;  // by (batch, size)
+  std::shared_ptr<const std::string> posterior(const Snapshot& snapshot, int64_t image);
+  std::mutex posterior_mutex_;
+  std::map<int64_t, RecordedStep> posteriors_;  // by test image
 };
 
 }  // namespace aevb::studio

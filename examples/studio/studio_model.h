@@ -35,6 +35,7 @@ class StudioModel {
   explicit StudioModel(const ModelSpec& spec);
   const ModelSpec& spec() const { return spec_; }
   nn::Module& module();
+  models::Vae* vae() { return vae_.get(); }  // null for an autoencoder
 
   // The values of every parameter of `source`, a model built from the same spec.
   void copy_from(nn::Module& source);

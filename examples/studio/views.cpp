@@ -13,6 +13,9 @@
 
 #include "autodiff/error.h"
 #include "autodiff/subprocess.h"
+#include "models/inference/lab.h"
+#include "models/inference/quadrature.h"
+#include "models/inference/variational.h"
 #include "nn/op_formulas.h"
 
 namespace aevb::studio {
@@ -266,6 +269,32 @@ nlohmann::json interpolation(const StudioModel& model, const ImageRows& test, in
       path[static_cast<size_t>(s * z + j)] = (1 - t) * codes[static_cast<size_t>(j)] + t * codes[static_cast<size_t>(z + j)];
   }
   return {{"a", a}, {"b", b}, {"images", decoded_images(model, path, steps, label, test.rows, test.columns)}};
+}
+
+nlohmann::json exact_posterior_view(StudioModel& model, const ImageRows& test, int64_t index) {
+  namespace inference = models::inference;
+  models::Vae& vae = *model.vae();
+  Tensor image({1, test.size()});
+  std::copy(test.pixels.begin() + index * test.size(), test.pixels.begin() + (index + 1) * test.size(), image.data());
+  inference::VaePosterior target(vae, image);
+  const std::vector<inference::PosteriorGrid> exact = inference::exact_posterior(target);
+  Tensor loc, log_variance;
+  inference::encoder_parameters(vae, image, loc, log_variance);
+  const inference::PosteriorView view =
+      inference::posterior_views(vae, target, exact, loc, log_variance, nullptr, 64)[0];
+  return {{"image", index},
+          {"label", test.labels.empty() ? nlohmann::json() : nlohmann::json(test.labels[static_cast<size_t>(index)])},
+          {"low", {view.low[0], view.low[1]}},
+          {"high", {view.high[0], view.high[1]}},
+          {"side", view.side},
+          {"exact", view.exact},
+          {"exact_levels", view.exact_levels},
+          {"encoder", view.encoder},
+          {"encoder_level", view.encoder_level},
+          {"log_marginal", exact[0].log_marginal},
+          {"converged", exact[0].converged},
+          {"exact_mean", exact[0].mean},
+          {"encoder_mean", {loc.data()[0], loc.data()[1]}}};
 }
 
 std::string term_of(const std::string* module) {

@@ -60,6 +60,13 @@ nlohmann::json pictures(const StudioModel& model, const ImageRows& test, int64_t
 nlohmann::json interpolation(const StudioModel& model, const ImageRows& test, int64_t a, int64_t b, int64_t steps,
                              int label);
 
+// The inference lab's view of test image `index`'s posterior (a VAE with a 2-D latent,
+// models/inference/lab.h): the exact p(z | x) by quadrature and the encoder's q on a
+// 64 x 64 grid, with the levels holding 50/90/99% of the exact mass and 90% of q's, and
+// log p(x). Seconds of work: the model is `model`'s own copy (the lab freezes and
+// differentiates it).
+nlohmann::json exact_posterior_view(StudioModel& model, const ImageRows& test, int64_t index);
+
 // The tape of one step, for the tape view: every node (op, kind, shape, module, ELBO
 // term, value and gradient statistics and histograms, the op's formula and derivative
 // from nn/op_formulas.h), every edge with the gradient norm that flowed along it, the

@@ -74,9 +74,11 @@ std::vector<double> q_density(Vae& vae, const Tensor& loc, const Tensor& log_var
   return density;
 }
 
+}  // namespace
+
 std::vector<PosteriorView> posterior_views(Vae& vae, LatentTarget& target, const std::vector<PosteriorGrid>& exact,
                                            const Tensor& encoder_loc, const Tensor& encoder_log_variance,
-                                           const VariationalFit& fitted, int64_t side) {
+                                           const VariationalFit* fitted, int64_t side) {
   const int64_t n = target.images();
   std::vector<PosteriorView> views(static_cast<size_t>(n));
   Tensor codes({n * side * side, 2});
@@ -95,8 +97,8 @@ std::vector<PosteriorView> posterior_views(Vae& vae, LatentTarget& target, const
           low[0] = std::min(low[0], grid.low[0] + a * wa), high[0] = std::max(high[0], grid.low[0] + (a + 1) * wa);
           low[1] = std::min(low[1], grid.low[1] + b * wb), high[1] = std::max(high[1], grid.low[1] + (b + 1) * wb);
         }
-    for (const auto* q : {&encoder_loc, &fitted.loc}) {
-      const Tensor& log_variance = q == &encoder_loc ? encoder_log_variance : fitted.log_variance;
+    for (const auto* q : {&encoder_loc, fitted ? &fitted->loc : &encoder_loc}) {
+      const Tensor& log_variance = q == &encoder_loc ? encoder_log_variance : fitted->log_variance;
       for (int j = 0; j < 2; ++j) {
         const double centre = (*q)[i * 2 + j], scale = std::exp(0.5 * log_variance[i * 2 + j]);
         low[j] = std::min(low[j], centre - 3 * scale), high[j] = std::max(high[j], centre + 3 * scale);
@@ -118,7 +120,8 @@ std::vector<PosteriorView> posterior_views(Vae& vae, LatentTarget& target, const
   TargetValues values;
   target.evaluate(codes, 1.0, false, values);
   const std::vector<double> encoder = q_density(vae, encoder_loc, encoder_log_variance, codes);
-  const std::vector<double> fitted_q = q_density(vae, fitted.loc, fitted.log_variance, codes);
+  const std::vector<double> fitted_q =
+      fitted ? q_density(vae, fitted->loc, fitted->log_variance, codes) : std::vector<double>();
   const int64_t cells = side * side;
   for (int64_t i = 0; i < n; ++i) {
     PosteriorView& view = views[size_t(i)];
@@ -126,16 +129,14 @@ std::vector<PosteriorView> posterior_views(Vae& vae, LatentTarget& target, const
     for (int64_t c = 0; c < cells; ++c) {
       view.exact.push_back(std::exp(values.log_density(i * cells + c, 1) - log_px));
       view.encoder.push_back(encoder[size_t(i * cells + c)]);
-      view.fitted.push_back(fitted_q[size_t(i * cells + c)]);
+      if (fitted) view.fitted.push_back(fitted_q[size_t(i * cells + c)]);
     }
     for (double mass : {0.5, 0.9, 0.99}) view.exact_levels.push_back(density_level(view.exact, mass));
     view.encoder_level = density_level(view.encoder, 0.9);
-    view.fitted_level = density_level(view.fitted, 0.9);
+    if (fitted) view.fitted_level = density_level(view.fitted, 0.9);
   }
   return views;
 }
-
-}  // namespace
 
 double density_level(const std::vector<double>& density, double mass) {
   std::vector<double> sorted = density;
@@ -257,7 +258,7 @@ LabReport run_lab(Vae& vae, const Tensor& images, const LabOptions& options, Rng
   if (z == 2) {
     progress.start("posterior pictures");
     report.views =
-        posterior_views(vae, target, exact, encoder_loc, encoder_log_variance, from_encoder, options.picture_side);
+        posterior_views(vae, target, exact, encoder_loc, encoder_log_variance, &from_encoder, options.picture_side);
     progress.finish(std::to_string(n) + " views");
   }
   return report;

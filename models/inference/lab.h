@@ -60,10 +60,18 @@ struct SamplerResult {
 struct PosteriorView {
   double low[2], high[2];
   int64_t side = 0;
-  std::vector<double> exact, encoder, fitted;  // [side, side] densities, index a * side + b
+  std::vector<double> exact, encoder, fitted;  // [side, side] densities, index a * side + b (fitted: may be empty)
   std::vector<double> exact_levels;            // density levels holding 50%, 90%, 99% of the exact mass
   double encoder_level = 0, fitted_level = 0;  // each q's level holding 90% of its mass
 };
+
+// For each image of `target` (a 2-D latent): the exact posterior (`exact`, from
+// exact_posterior), the encoder's q and, given one, the fitted q, on a `side` x `side`
+// grid over a square holding the exact posterior's 99.9% region and each q's 3-scale
+// box. The lab's posterior.png draws these; so does the studio's latent view.
+std::vector<PosteriorView> posterior_views(Vae& vae, LatentTarget& target, const std::vector<PosteriorGrid>& exact,
+                                           const Tensor& encoder_loc, const Tensor& encoder_log_variance,
+                                           const VariationalFit* fitted, int64_t side);
 
 struct LabReport {
   int64_t images = 0, latent = 0;

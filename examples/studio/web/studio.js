@@ -565,7 +565,7 @@ async function loadLatent() {
     }))],
     cursor: { drag: { x: false, y: false }, points: { show: false } },
     legend: { live: false },
-    hooks: { setCursor: [(u) => {
+    hooks: { draw: [drawPosterior], setCursor: [(u) => {
       if (u.cursor.left < 0 || u.cursor.left === undefined) return;
       decodeAt(u.posToVal(u.cursor.left, "x"), u.posToVal(u.cursor.top, "y"));
     }] },
@@ -674,6 +674,53 @@ function scheduleClassStrip() {
   }, 200);
 }
 
+// The inference lab's view of a clicked image's posterior (a VAE with a 2-D latent):
+// the exact p(z | x)'s 50/90/99% regions shaded red, the encoder's q's 90% region blue.
+function drawPosterior(u) {
+  const p = studio.posterior;
+  if (!p) return;
+  const context = u.ctx, side = p.side;
+  const w = (p.high[0] - p.low[0]) / side, h = (p.high[1] - p.low[1]) / side;
+  context.save();
+  for (let a = 0; a < side; a++) {
+    const x0 = u.valToPos(p.low[0] + a * w, "x", true), x1 = u.valToPos(p.low[0] + (a + 1) * w, "x", true);
+    for (let b = 0; b < side; b++) {
+      const y0 = u.valToPos(p.low[1] + b * h, "y", true), y1 = u.valToPos(p.low[1] + (b + 1) * h, "y", true);
+      const exact = p.exact[a * side + b], inside = p.exact_levels.filter((level) => exact >= level).length;
+      if (inside > 0) {
+        context.fillStyle = `rgba(214, 39, 40, ${0.12 * inside})`;
+        context.fillRect(x0, y1, x1 - x0 + 0.5, y0 - y1 + 0.5);
+      }
+      if (p.encoder[a * side + b] >= p.encoder_level) {
+        context.fillStyle = "rgba(31, 119, 180, 0.16)";
+        context.fillRect(x0, y1, x1 - x0 + 0.5, y0 - y1 + 0.5);
+      }
+    }
+  }
+  context.restore();
+}
+
+async function loadPosterior(index) {
+  const d = studio.description;
+  if (d.model !== "vae" || d.latent !== 2) return;
+  studio.posteriorWanted = index;
+  $("posterior-caption").textContent = `computing test image ${index}'s exact posterior by quadrature…`;
+  let p;
+  try {
+    p = await api(`/api/posterior?image=${index}`);
+  } catch (error) {
+    $("posterior-caption").textContent = "posterior: " + error.message;
+    return;
+  }
+  if (studio.posteriorWanted !== index) return;  // a later click's answer is the one to show
+  studio.posterior = p;
+  $("posterior-caption").textContent =
+    `Test image ${index}${p.label !== null ? ` (label ${p.label})` : ""}: the exact posterior p(z | x) ` +
+    `(red: its 50, 90 and 99% regions) and the encoder's q (blue: 90%); log p(x) = ${fmt(p.log_marginal, 2)} nats ` +
+    `by quadrature (snapshot ${p.version}, ${fmt(p.server_ms / 1000, 1)} s on the server)`;
+  studio.charts.latent?.redraw();
+}
+
 function pickNearest(plot, event) {
   const view = studio.latent;
   const rect = plot.over.getBoundingClientRect();
@@ -685,6 +732,7 @@ function pickNearest(plot, event) {
     if (dx * dx + dy * dy < bestDistance) { bestDistance = dx * dx + dy * dy; best = i; }
   });
   if (best < 0) return;
+  loadPosterior(best);
   studio.picks.push(best);
   if (studio.picks.length > 2) studio.picks = studio.picks.slice(-1);
   const label = (i) => `test image ${i}` + (view.labels.length ? ` (label ${view.labels[i]})` : "");

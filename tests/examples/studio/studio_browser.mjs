@@ -90,6 +90,23 @@ try {
   let changed = 0;
   for (let i = 0; i < first.length; i += 4) changed += Math.abs(first[i] - second[i]) > 8 ? 1 : 0;
   check(first.length === 28 * 28 * 4 && changed > 20, `moving over the plane changes the decoded image (${changed} pixels)`);
+  // Two clicked test images: an interpolation strip, and the second's exact posterior.
+  const at = (i) => page.evaluate((i) => {
+    const u = window.studio.charts.latent, v = window.studio.latent;
+    return [u.valToPos(v.x[i], "x"), u.valToPos(v.y[i], "y")];
+  }, i);
+  for (const i of [5, 605]) {
+    const [x, y] = await at(i);
+    await page.mouse.click(box.x + x, box.y + y);
+    await page.waitForTimeout(300);
+  }
+  await page.waitForFunction(() => document.querySelectorAll("#interpolation canvas").length === 10, null,
+                             { timeout: 30000 }).catch(() => {});
+  check((await page.$$("#interpolation canvas")).length === 10, "two clicked test images give an interpolation strip");
+  await page.waitForFunction(() => window.studio.posterior && window.studio.posterior.image === 605, null,
+                             { timeout: 60000 }).catch(() => {});
+  check((await page.textContent("#posterior-caption")).includes("log p(x)"),
+        "a clicked image's exact posterior is drawn over the plane");
   await page.screenshot({ path: `${shots}/latent.png` });
 
   // 6. Stop from the page; the page says so.

@@ -274,6 +274,21 @@ TEST_CASE("the HTTP API: every endpoint answers") {
     CHECK(by_code["z"][1] == doctest::Approx(kind == ModelKind::vae ? 2.0 : 1.0));
     const nlohmann::json strip = json_of(client.Get("/api/interpolate?a=0&b=9&steps=5" + label));
     CHECK(strip["images"].size() == 5);
+    if (kind == ModelKind::vae) {  // the inference lab's exact posterior of one image
+      const nlohmann::json posterior = json_of(client.Get("/api/posterior?image=4"));
+      CHECK(posterior["exact"].size() == 64 * 64);
+      CHECK(posterior["encoder"].size() == 64 * 64);
+      CHECK(posterior["converged"] == true);
+      CHECK(posterior["exact_levels"].size() == 3);
+      double mass = 0;  // the exact density integrates to about 1 over its view
+      const double cell = (posterior["high"][0].get<double>() - posterior["low"][0].get<double>()) *
+                          (posterior["high"][1].get<double>() - posterior["low"][1].get<double>()) / (64.0 * 64.0);
+      for (double d : posterior["exact"]) mass += d * cell;
+      CHECK(mass == doctest::Approx(1.0).epsilon(0.02));
+      refused(client.Get("/api/posterior?image=100"), 400, "image");
+    } else {
+      refused(client.Get("/api/posterior?image=0"), 400, "image");
+    }
     const nlohmann::json graph = json_of(client.Get("/api/graph?batch=3&size=8"));
     CHECK(graph["nodes"].size() > 10);
     CHECK(graph["svg"].is_string());
