@@ -114,6 +114,7 @@ int main(int argc, char** argv) {
         httplib::Client client("127.0.0.1", port);
         client.set_read_timeout(60, 0);
         client.set_keep_alive(true);
+        client.set_tcp_nodelay(true);
         std::mt19937 random(static_cast<unsigned>(c));
         std::uniform_real_distribution<double> coordinate(-3, 3);
         std::uniform_int_distribution<int> batch(0, batches - 1);

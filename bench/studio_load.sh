@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The studio under load, and what one open page costs training (the README's figures):
-#  1. training throughput (images/s, mean over epochs 2..) of aevb-studio with no client;
-#  2. the same run with one page's requests (its event stream, pictures, latent plane);
-#  3. 200 concurrent clients for 20 s, half decoding points, half asking for the tape of
+#  1. training throughput (images/s, mean over epochs 2..) of aevb-studio with no client,
+#     and of the same run with one page's requests (its event stream, pictures, latent
+#     plane), three of each, alternated;
+#  2. 200 concurrent clients for 20 s, half decoding points, half asking for the tape of
 #     a step, while the model trains: requests, errors, latency percentiles.
 # Usage: bench/studio_load.sh [BUILD_DIR] [EPOCHS] [CLIENTS] [SECONDS]
 set -euo pipefail
@@ -32,21 +33,26 @@ rates = [json.loads(l)["images_per_second"] for l in open(sys.argv[1]) if "image
 print("%.0f" % (sum(rates[1:]) / len(rates[1:])))' "$1"
 }
 
-echo "== training alone: aevb-studio --epochs $epochs (mnist-subset, the default VAE 784-400-20)"
-start_studio alone --epochs "$epochs" --exit-when-done
-wait "$studio_pid"
-alone=$(throughput "$work/alone/metrics.jsonl")
-echo "images/s: $alone"
-
-echo "== training with one page open (its event stream, pictures every 1.5 s, latent every 3 s)"
-start_studio page --epochs "$epochs" --exit-when-done
-"$build/bench/studio_load" --port "$port" --page --seconds 600 >"$work/page-load.log" 2>&1 &
-page_client=$!
-wait "$studio_pid"
-kill "$page_client" 2>/dev/null || true
-wait "$page_client" 2>/dev/null || true
-with_page=$(throughput "$work/page/metrics.jsonl")
-echo "images/s: $with_page ($(/usr/bin/python3 -c "print('%+.1f%%' % (100 * ($with_page - $alone) / $alone))"))"
+# Three runs of each, alternated (a shared machine drifts): the medians are compared.
+alone=() with_page=()
+for round in 1 2 3; do
+  start_studio "alone$round" --epochs "$epochs" --exit-when-done
+  wait "$studio_pid"
+  alone+=("$(throughput "$work/alone$round/metrics.jsonl")")
+  start_studio "page$round" --epochs "$epochs" --exit-when-done
+  "$build/bench/studio_load" --port "$port" --page --seconds 600 >"$work/page-load$round.log" 2>&1 &
+  page_client=$!
+  wait "$studio_pid"
+  kill "$page_client" 2>/dev/null || true
+  wait "$page_client" 2>/dev/null || true
+  with_page+=("$(throughput "$work/page$round/metrics.jsonl")")
+  echo "round $round: training alone ${alone[-1]} images/s, with one page open ${with_page[-1]} images/s"
+done
+/usr/bin/python3 -c '
+import statistics, sys
+alone = statistics.median(map(float, sys.argv[1].split())); page = statistics.median(map(float, sys.argv[2].split()))
+print("median images/s (aevb-studio --epochs %s, mnist-subset, the default VAE 784-400-20): alone %.0f, with one page "
+      "open %.0f (%+.1f%%)" % (sys.argv[3], alone, page, 100 * (page - alone) / alone))' "${alone[*]}" "${with_page[*]}" "$epochs"
 
 echo "== $clients clients for $seconds s against /api/decode and /api/graph while training"
 start_studio load --epochs 100000

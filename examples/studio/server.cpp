@@ -1,11 +1,14 @@
 #include "examples/studio/server.h"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cmath>
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <sys/socket.h>
+#include <thread>
 
 #include "autodiff/error.h"
 #include "autodiff/inspect.h"
@@ -172,22 +175,40 @@ std::map<std::string, Asset> load_assets(const ServerOptions& options) {
 }
 
 StudioServer::StudioServer(RunState& state, ImageRows train, ImageRows test, ServerOptions options)
-    : state_(state), train_(std::move(train)), test_(std::move(test)), options_(std::move(options)) {
+    : state_(state),
+      train_(std::move(train)),
+      test_(std::move(test)),
+      options_(std::move(options)),
+      compute_slots_(std::clamp<std::ptrdiff_t>(std::thread::hardware_concurrency(), 1, 64)) {
   assets_ = load_assets(options_);
   const int threads = options_.threads;
   server_.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   server_.set_payload_max_length(4096);
+  server_.set_tcp_nodelay(true);  // small answers go at once, not after a delayed ACK (40 ms)
+  // Debian's cpp-httplib listens with a backlog of 5: 200 clients connecting at once
+  // would wait out SYN retries (up to a minute). The socket is kept to listen again
+  // with the system's largest backlog once bound.
+  server_.set_socket_options([this](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listening_socket_ = sock;
+  });
   routes();
 }
 
 StudioServer::~StudioServer() { stop(); }
 
 bool StudioServer::bind(std::string& error) {
+  bool bound = false;
   if (options_.port == 0) {
     port_ = server_.bind_to_any_port(options_.host);
-    if (port_ > 0) return true;
+    bound = port_ > 0;
   } else if (server_.bind_to_port(options_.host, options_.port)) {
     port_ = options_.port;
+    bound = true;
+  }
+  if (bound) {
+    if (listening_socket_ >= 0) ::listen(listening_socket_, SOMAXCONN);
     return true;
   }
   error = "cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
@@ -210,7 +231,7 @@ void StudioServer::stop() {
 std::shared_ptr<const LatentView> StudioServer::latent(const Snapshot& snapshot) {
   std::lock_guard lock(cache_mutex_);
   if (!latent_ || latent_version_ != snapshot.version) {
-    latent_ = std::make_shared<const LatentView>(latent_view(*snapshot.model, test_));
+    latent_ = std::make_shared<const LatentView>(computing([&] { return latent_view(*snapshot.model, test_); }));
     latent_version_ = snapshot.version;
   }
   return latent_;
@@ -227,7 +248,7 @@ LatentPlane StudioServer::plane(const Snapshot& snapshot) {
 std::shared_ptr<const std::string> StudioServer::pictures_of(const Snapshot& snapshot) {
   std::lock_guard lock(cache_mutex_);
   if (!pictures_ || pictures_version_ != snapshot.version) {
-    nlohmann::json body = pictures(*snapshot.model, test_, 8, 1);
+    nlohmann::json body = computing([&] { return pictures(*snapshot.model, test_, 8, 1); });
     body["version"] = snapshot.version;
     body["epoch"] = snapshot.epoch;
     pictures_ = std::make_shared<const std::string>(body.dump());
@@ -245,7 +266,7 @@ std::shared_ptr<const std::string> StudioServer::posterior(const Snapshot& snaps
   const Clock::time_point start = Clock::now();
   StudioModel model(state_.spec());  // the lab freezes its model's parameters: a copy
   model.copy_from(snapshot.model->module());
-  nlohmann::json view = exact_posterior_view(model, test_, image);
+  nlohmann::json view = computing([&] { return exact_posterior_view(model, test_, image); });
   view["version"] = snapshot.version;
   view["epoch"] = snapshot.epoch;
   view["server_ms"] = milliseconds_since(start);
@@ -256,15 +277,41 @@ std::shared_ptr<const std::string> StudioServer::posterior(const Snapshot& snaps
 }
 
 std::shared_ptr<const std::string> StudioServer::graph(const Snapshot& snapshot, int64_t batch, int64_t size) {
-  std::lock_guard lock(graph_mutex_);
   const auto key = std::make_pair(batch, size);
   // While training publishes a snapshot every half second, a step recorded in the last
   // second stands for the current one (its answer names its snapshot): a page that
-  // asks again and again is not each time a new step to record.
-  if (auto found = graphs_.find(key); found != graphs_.end() &&
-      (found->second.version == snapshot.version || Clock::now() - found->second.made < std::chrono::seconds(1)))
-    return found->second.text;
+  // asks again and again is not each time a new step to record. One step is recorded
+  // at a time; while one is, a request with an older recording of its batch gets that.
+  auto cached = [&](bool any_age) -> std::shared_ptr<const std::string> {
+    std::lock_guard lock(cache_mutex_);
+    auto found = graphs_.find(key);
+    if (found == graphs_.end()) return nullptr;
+    const bool fresh =
+        found->second.version == snapshot.version || Clock::now() - found->second.made < std::chrono::seconds(1);
+    return fresh || any_age ? found->second.text : nullptr;
+  };
+  if (auto fresh = cached(false)) return fresh;
+  std::unique_lock recording(graph_mutex_, std::try_to_lock);
+  if (!recording.owns_lock()) {
+    if (auto older = cached(true)) return older;
+    recording.lock();
+    if (auto meanwhile = cached(false)) return meanwhile;
+  }
   const Clock::time_point start = Clock::now();
+  nlohmann::json step = computing([&] { return record_step_view(snapshot, batch, size); });
+  step["version"] = snapshot.version;
+  step["epoch"] = snapshot.epoch;
+  step["batch"] = batch;
+  step["size"] = size;
+  step["server_ms"] = milliseconds_since(start);
+  auto text = std::make_shared<const std::string>(step.dump());
+  std::lock_guard lock(cache_mutex_);
+  if (graphs_.size() >= 64) graphs_.clear();
+  graphs_[key] = {snapshot.version, Clock::now(), text};
+  return text;
+}
+
+nlohmann::json StudioServer::record_step_view(const Snapshot& snapshot, int64_t batch, int64_t size) {
   // A copy of the snapshot: backward writes the copy's gradients, never the snapshot's.
   StudioModel model(state_.spec());
   model.copy_from(snapshot.model->module());
@@ -291,15 +338,7 @@ std::shared_ptr<const std::string> StudioServer::graph(const Snapshot& snapshot,
   const std::optional<std::string> svg = render_svg(step_dot(step), error);
   step["svg"] = svg ? nlohmann::json(*svg) : nlohmann::json();
   if (!svg) step["svg_error"] = error;
-  step["version"] = snapshot.version;
-  step["epoch"] = snapshot.epoch;
-  step["batch"] = batch;
-  step["size"] = size;
-  step["server_ms"] = milliseconds_since(start);
-  if (graphs_.size() >= 64) graphs_.clear();
-  auto text = std::make_shared<const std::string>(step.dump());
-  graphs_[key] = {snapshot.version, Clock::now(), text};
-  return text;
+  return step;
 }
 
 void StudioServer::routes() {
@@ -417,10 +456,9 @@ void StudioServer::routes() {
                                                                   : query.number("y", -kCoordinateLimit, kCoordinateLimit);
                   code = plane(*snapshot).code(x, y);
                 }
-                nlohmann::json body = {
-                    {"version", snapshot->version},
-                    {"z", code},
-                    {"image", decoded_images(*snapshot->model, code, 1, label, test_.rows, test_.columns)[0]}};
+                nlohmann::json image = computing(
+                    [&] { return decoded_images(*snapshot->model, code, 1, label, test_.rows, test_.columns)[0]; });
+                nlohmann::json body = {{"version", snapshot->version}, {"z", code}, {"image", std::move(image)}};
                 body["server_ms"] = milliseconds_since(start);
                 send_json(response, 200, body);
               }));
@@ -437,7 +475,8 @@ void StudioServer::routes() {
                   label = static_cast<int>(query.integer("label", 0, spec.conditions() - 1, test_.labels[a]));
                 else if (query.has("label"))
                   throw BadRequest{"label", "is for a CVAE", "no label"};
-                nlohmann::json body = interpolation(*snapshot->model, test_, a, b, steps, label);
+                nlohmann::json body =
+                    computing([&] { return interpolation(*snapshot->model, test_, a, b, steps, label); });
                 body["version"] = snapshot->version;
                 send_json(response, 200, body);
               }));

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <semaphore>
 #include <string>
 
 #include "examples/studio/run_state.h"
@@ -56,6 +57,7 @@ class StudioServer {
   LatentPlane plane(const Snapshot& snapshot);
   std::shared_ptr<const std::string> pictures_of(const Snapshot& snapshot);
   std::shared_ptr<const std::string> graph(const Snapshot& snapshot, int64_t batch, int64_t size);
+  nlohmann::json record_step_view(const Snapshot& snapshot, int64_t batch, int64_t size);
 
   RunState& state_;
   ImageRows train_, test_;
@@ -63,12 +65,25 @@ class StudioServer {
   std::map<std::string, Asset> assets_;
   httplib::Server server_;
   int port_ = 0;
+  socket_t listening_socket_ = -1;
+  // Views compute in at most as many requests at once as there are cores: under a flood
+  // of cheap requests a long one (recording a step) still gets its share of the CPU.
+  std::counting_semaphore<4096> compute_slots_;
+  template <class F>
+  auto computing(F work) {
+    compute_slots_.acquire();
+    struct Release {
+      std::counting_semaphore<4096>& slots;
+      ~Release() { slots.release(); }
+    } release{compute_slots_};
+    return work();
+  }
 
   std::mutex cache_mutex_;
   uint64_t latent_version_ = 0, pictures_version_ = 0;
   std::shared_ptr<const LatentView> latent_;
   std::shared_ptr<const std::string> pictures_;
-  std::mutex graph_mutex_;  // one step is recorded at a time; the rest wait for the cache
+  std::mutex graph_mutex_;  // held while a step is recorded: one at a time
   struct RecordedStep {
     uint64_t version = 0;
     std::chrono::steady_clock::time_point made;

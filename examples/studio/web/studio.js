@@ -760,6 +760,7 @@ for (const tab of document.querySelectorAll(".tab")) {
   });
 }
 $("tape-load").addEventListener("click", loadGraph);
+$("tape-fit").addEventListener("change", () => $("graph").classList.toggle("fit", $("tape-fit").checked));
 $("back-first").addEventListener("click", () => { studio.backwardIndex = -1; showBackward(); });
 $("back-prev").addEventListener("click", () => moveBackward(-1));
 $("back-next").addEventListener("click", () => moveBackward(1));
