@@ -72,8 +72,8 @@ int main(int argc, char** argv) {
   app.add_flag("--page", page, "one page's requests instead of the load");
   CLI11_PARSE(app, argc, argv);
 
-  const Clock::time_point end = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                                   std::chrono::duration<double>(seconds));
+  const Clock::time_point end =
+      Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   Latencies decode, graph, pictures, latent;
   std::vector<std::thread> threads;
   threads.reserve(static_cast<size_t>(clients) + 2);

@@ -68,8 +68,9 @@ int main(int argc, char** argv) {
   std::string kind = "vae", likelihood = "bernoulli", posterior = "normal", open, host = "127.0.0.1";
   bool learned_prior = false, exit_when_done = false;
   int port = 8080, snapshot_ms = 500;
-  CLI::App app{"Trains a VAE (or a CVAE, an autoencoder) and serves the aevb studio while it trains; or, with "
-               "--open, explores a finished run"};
+  CLI::App app{
+      "Trains a VAE (or a CVAE, an autoencoder) and serves the aevb studio while it trains; or, with "
+      "--open, explores a finished run"};
   examples::add_training_flags(app, options, model, true);
   app.add_option("--model", kind, "vae, cvae or ae")->check(CLI::IsMember({"vae", "cvae", "ae"}));
   app.add_option("--likelihood", likelihood, "bernoulli, continuous-bernoulli or gaussian (vae)")
@@ -77,7 +78,8 @@ int main(int argc, char** argv) {
   app.add_option("--posterior", posterior, "normal, laplace, logistic, gumbel or cauchy (vae)")
       ->check(CLI::IsMember({"normal", "laplace", "logistic", "gumbel", "cauchy"}));
   app.add_flag("--learned-prior", learned_prior, "cvae: learn p(z | c) instead of using N(0, I)");
-  app.add_option("--open", open, "a finished run's folder (train_vae's or train_cvae's --out): explore it, no training");
+  app.add_option("--open", open,
+                 "a finished run's folder (train_vae's or train_cvae's --out): explore it, no training");
   app.add_option("--host", host, "the address to listen on; anything but loopback (127.0.0.1) is reachable by others");
   app.add_option("--port", port, "the port to listen on (0: any free one)")->check(CLI::Range(0, 65535));
   app.add_option("--snapshot-ms", snapshot_ms, "milliseconds between the snapshots the page sees while training")
@@ -101,7 +103,9 @@ int main(int argc, char** argv) {
       spec.vae = opened->config();
       opened_epochs = epoch_lines(open);
     } else {
-      spec.kind = kind == "ae" ? studio::ModelKind::ae : kind == "cvae" ? studio::ModelKind::cvae : studio::ModelKind::vae;
+      spec.kind = kind == "ae"     ? studio::ModelKind::ae
+                  : kind == "cvae" ? studio::ModelKind::cvae
+                                   : studio::ModelKind::vae;
       if (spec.kind == studio::ModelKind::cvae && !data.train.labelled())
         refuse("--data: '", model.data, "' has no labels; a CVAE needs them");
       spec.vae = {.inputs = data.train.pixels_per_image(),
@@ -122,8 +126,11 @@ int main(int argc, char** argv) {
     }
 
     studio::RunState state(spec);
-    studio::ServerOptions server_options{.host = host, .port = port, .token = random_token(),
-                                         .web_folder = AEVB_STUDIO_WEB, .vendor_folder = AEVB_STUDIO_VENDOR};
+    studio::ServerOptions server_options{.host = host,
+                                         .port = port,
+                                         .token = random_token(),
+                                         .web_folder = AEVB_STUDIO_WEB,
+                                         .vendor_folder = AEVB_STUDIO_VENDOR};
     // The tape view's batches come from 4096 training images, the latent view shows
     // 1000 test images, both spread over their sets (a set stored class by class shows
     // every class).
@@ -137,18 +144,18 @@ int main(int argc, char** argv) {
                    host.c_str());
     std::printf("aevb studio: open %s?token=%s\n", server.address().c_str(), server_options.token.c_str());
     std::fflush(stdout);
-    state.set_description({{"model", studio::to_string(spec.kind)},
-                           {"data", data.train.name},
-                           {"latent", spec.latent()},
-                           {"hidden", models::sizes_text(spec.kind == studio::ModelKind::ae ? spec.autoencoder.hidden
-                                                                                           : spec.vae.hidden)},
-                           {"conditions", spec.conditions()},
-                           {"classes", data.train.classes},
-                           {"epochs", open.empty() ? options.epochs : static_cast<int>(opened_epochs.size())},
-                           {"folder", open.empty() ? options.out : open},
-                           {"image", {{"width", data.test.columns}, {"height", data.test.rows}}},
-                           {"training_images", data.train.count},
-                           {"tape_images", std::min<int64_t>(4096, data.train.count)}});
+    state.set_description(
+        {{"model", studio::to_string(spec.kind)},
+         {"data", data.train.name},
+         {"latent", spec.latent()},
+         {"hidden", models::sizes_text(spec.kind == studio::ModelKind::ae ? spec.autoencoder.hidden : spec.vae.hidden)},
+         {"conditions", spec.conditions()},
+         {"classes", data.train.classes},
+         {"epochs", open.empty() ? options.epochs : static_cast<int>(opened_epochs.size())},
+         {"folder", open.empty() ? options.out : open},
+         {"image", {{"width", data.test.columns}, {"height", data.test.rows}}},
+         {"training_images", data.train.count},
+         {"tape_images", std::min<int64_t>(4096, data.train.count)}});
     std::signal(SIGINT, on_interrupt);
     std::signal(SIGTERM, on_interrupt);
     std::thread serving([&] { server.serve(); });
@@ -166,7 +173,8 @@ int main(int argc, char** argv) {
       serving.join();
     };
     auto serve_until_interrupted = [&] {
-      while (!interrupted && !(exit_when_done && open.empty())) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      while (!interrupted && !(exit_when_done && open.empty()))
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
     };
     if (!open.empty()) {
       for (const std::string& line : opened_epochs) state.add_epoch_line(line);
@@ -192,8 +200,8 @@ int main(int argc, char** argv) {
     } catch (const models::StopRequested& stopped) {
       state.set_phase(studio::RunPhase::stopped);
       if (stopped.checkpoint_epoch() > 0)
-        std::printf("stopped: %s/checkpoint.aevb holds epoch %llu, whole (--resume it to go on)\n",
-                    options.out.c_str(), static_cast<unsigned long long>(stopped.checkpoint_epoch()));
+        std::printf("stopped: %s/checkpoint.aevb holds epoch %llu, whole (--resume it to go on)\n", options.out.c_str(),
+                    static_cast<unsigned long long>(stopped.checkpoint_epoch()));
       else
         std::printf("stopped before the first epoch ended: no checkpoint was written\n");
     } catch (...) {

@@ -15,12 +15,18 @@ nlohmann::json number(double value) { return std::isfinite(value) ? nlohmann::js
 
 const char* to_string(RunPhase phase) {
   switch (phase) {
-    case RunPhase::starting: return "starting";
-    case RunPhase::training: return "training";
-    case RunPhase::paused: return "paused";
-    case RunPhase::stopped: return "stopped";
-    case RunPhase::finished: return "finished";
-    case RunPhase::exploring: return "exploring";
+    case RunPhase::starting:
+      return "starting";
+    case RunPhase::training:
+      return "training";
+    case RunPhase::paused:
+      return "paused";
+    case RunPhase::stopped:
+      return "stopped";
+    case RunPhase::finished:
+      return "finished";
+    case RunPhase::exploring:
+      return "exploring";
   }
   return "?";
 }
@@ -78,8 +84,12 @@ nlohmann::json RunState::history() const {
   std::lock_guard lock(mutex_);
   nlohmann::json steps = nlohmann::json::array();
   for (const nlohmann::json& step : recent_steps_) steps.push_back(step);
-  return {{"seq", next_seq_ - 1},      {"phase", to_string(phase_)}, {"description", description_},
-          {"epochs", epoch_lines_},    {"steps", steps},             {"layers", layers_},
+  return {{"seq", next_seq_ - 1},
+          {"phase", to_string(phase_)},
+          {"description", description_},
+          {"epochs", epoch_lines_},
+          {"steps", steps},
+          {"layers", layers_},
           {"snapshot", snapshot_ ? snapshot_->version : 0}};
 }
 

@@ -1,5 +1,6 @@
 #include "examples/studio/server.h"
 
+#include <sys/socket.h>
 #include <algorithm>
 #include <charconv>
 #include <chrono>
@@ -7,7 +8,6 @@
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <sys/socket.h>
 #include <thread>
 
 #include "autodiff/error.h"
@@ -108,7 +108,9 @@ class Query {
     out << v;
     return out.str();
   }
-  static std::string clipped(const std::string& value) { return value.size() > 40 ? value.substr(0, 40) + "..." : value; }
+  static std::string clipped(const std::string& value) {
+    return value.size() > 40 ? value.substr(0, 40) + "..." : value;
+  }
   static double parse_number(const char* name, const std::string& value, double low, double high,
                              const std::string& accepts) {
     double parsed = 0;
@@ -452,8 +454,8 @@ void StudioServer::routes() {
                   code = query.numbers("z", z_size, -kCoordinateLimit, kCoordinateLimit);
                 } else {
                   const double x = query.number("x", -kCoordinateLimit, kCoordinateLimit);
-                  const double y = z_size == 1 && !query.has("y") ? 0.0
-                                                                  : query.number("y", -kCoordinateLimit, kCoordinateLimit);
+                  const double y =
+                      z_size == 1 && !query.has("y") ? 0.0 : query.number("y", -kCoordinateLimit, kCoordinateLimit);
                   code = plane(*snapshot).code(x, y);
                 }
                 nlohmann::json image = computing(

@@ -21,11 +21,11 @@ namespace aevb::studio {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  int port = 8080;             // 0: any free port
-  std::string token;           // what pause, resume and stop must carry (X-Studio-Token)
-  std::string web_folder;      // index.html, studio.js, studio.css
-  std::string vendor_folder;   // node_modules (uPlot), installed by npm ci
-  int threads = 256;           // the server's thread pool: a kept-alive client holds one
+  int port = 8080;            // 0: any free port
+  std::string token;          // what pause, resume and stop must carry (X-Studio-Token)
+  std::string web_folder;     // index.html, studio.js, studio.css
+  std::string vendor_folder;  // node_modules (uPlot), installed by npm ci
+  int threads = 256;          // the server's thread pool: a kept-alive client holds one
 };
 
 // The files the page needs, read into memory; throws InputError naming what is missing.

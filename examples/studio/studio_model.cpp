@@ -10,9 +10,12 @@ namespace aevb::studio {
 
 const char* to_string(ModelKind kind) {
   switch (kind) {
-    case ModelKind::vae: return "vae";
-    case ModelKind::cvae: return "cvae";
-    case ModelKind::ae: return "ae";
+    case ModelKind::vae:
+      return "vae";
+    case ModelKind::cvae:
+      return "cvae";
+    case ModelKind::ae:
+      return "ae";
   }
   return "?";
 }
@@ -70,10 +73,10 @@ std::vector<float> StudioModel::decode(const std::vector<float>& codes, int64_t 
   Tape tape;
   Var z = tape.input({count, spec_.latent()}, codes.data());
   if (autoencoder_) return values_of(sigmoid(autoencoder_->decode(z)));
-  Var condition = spec_.kind == ModelKind::cvae
-                      ? tape.input(one_hot_rows(std::vector<int>(static_cast<size_t>(count), label),
-                                                spec_.conditions()))
-                      : Var();
+  Var condition =
+      spec_.kind == ModelKind::cvae
+          ? tape.input(one_hot_rows(std::vector<int>(static_cast<size_t>(count), label), spec_.conditions()))
+          : Var();
   Var mean = vae_->decoder_mean(vae_->decode(z, condition));
   std::vector<float> pixels = values_of(mean);
   for (float& p : pixels) p = std::clamp(p, 0.0f, 1.0f);  // a Gaussian decoder's mean may leave [0, 1]

@@ -23,7 +23,7 @@ const char* to_string(ModelKind kind);
 // What the model is, enough to build another like it.
 struct ModelSpec {
   ModelKind kind = ModelKind::vae;
-  models::VaeConfig vae;                 // vae and cvae
+  models::VaeConfig vae;                  // vae and cvae
   models::AutoencoderConfig autoencoder;  // ae
   int64_t latent() const { return kind == ModelKind::ae ? autoencoder.code : vae.latent; }
   int64_t inputs() const { return kind == ModelKind::ae ? autoencoder.inputs : vae.inputs; }

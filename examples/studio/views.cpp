@@ -1,5 +1,6 @@
 #include "examples/studio/views.h"
 
+#include <unistd.h>
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -9,7 +10,6 @@
 #include <limits>
 #include <map>
 #include <sstream>
-#include <unistd.h>
 
 #include "autodiff/error.h"
 #include "autodiff/subprocess.h"
@@ -96,7 +96,8 @@ void leading_eigenvectors(std::vector<double> matrix, int64_t n, std::vector<dou
       if (change < 1e-10) break;
     }
     // A sign that does not flip between snapshots: the largest entry positive.
-    const auto largest = std::max_element(v.begin(), v.end(), [](double a, double b) { return std::fabs(a) < std::fabs(b); });
+    const auto largest =
+        std::max_element(v.begin(), v.end(), [](double a, double b) { return std::fabs(a) < std::fabs(b); });
     if (*largest < 0)
       for (double& x : v) x = -x;
     vectors[k] = v;
@@ -230,7 +231,8 @@ nlohmann::json pictures(const StudioModel& model, const ImageRows& test, int64_t
     if (!test.labels.empty()) labels.push_back(test.labels[static_cast<size_t>(index)]);
   }
   const std::vector<float> codes = model.encode(originals, count, labels);
-  nlohmann::json out = {{"originals", nlohmann::json::array()}, {"reconstructions", nlohmann::json::array()},
+  nlohmann::json out = {{"originals", nlohmann::json::array()},
+                        {"reconstructions", nlohmann::json::array()},
                         {"samples", nlohmann::json::array()}};
   const bool conditional = model.spec().conditions() > 0;
   // A CVAE reconstructs each image with its own label.
@@ -246,9 +248,9 @@ nlohmann::json pictures(const StudioModel& model, const ImageRows& test, int64_t
     for (float& v : prior) v = rng.normal();
     for (int64_t i = 0; i < count; ++i) {
       const std::vector<float> one(prior.begin() + i * z, prior.begin() + (i + 1) * z);
-      out["samples"].push_back(
-          decoded_images(model, one, 1, conditional ? static_cast<int>(i % model.spec().conditions()) : 0, test.rows,
-                         test.columns)[0]);
+      out["samples"].push_back(decoded_images(model, one, 1,
+                                              conditional ? static_cast<int>(i % model.spec().conditions()) : 0,
+                                              test.rows, test.columns)[0]);
     }
   }
   return out;
@@ -266,7 +268,8 @@ nlohmann::json interpolation(const StudioModel& model, const ImageRows& test, in
   for (int64_t s = 0; s < steps; ++s) {
     const float t = steps > 1 ? static_cast<float>(s) / static_cast<float>(steps - 1) : 0.0f;
     for (int64_t j = 0; j < z; ++j)
-      path[static_cast<size_t>(s * z + j)] = (1 - t) * codes[static_cast<size_t>(j)] + t * codes[static_cast<size_t>(z + j)];
+      path[static_cast<size_t>(s * z + j)] =
+          (1 - t) * codes[static_cast<size_t>(j)] + t * codes[static_cast<size_t>(z + j)];
   }
   return {{"a", a}, {"b", b}, {"images", decoded_images(model, path, steps, label, test.rows, test.columns)}};
 }
@@ -339,8 +342,10 @@ nlohmann::json describe_step(const Tape& tape, Var loss, const BackwardTrace* tr
     std::map<int32_t, size_t> seen;  // an input used twice: its k-th use
     for (int32_t input : inputs) {
       const size_t k = seen[input]++;
-      nlohmann::json edge = {{"from", input}, {"to", i}, {"id", "e" + std::to_string(input) + "_" + std::to_string(i) +
-                                                                (k > 0 ? "_" + std::to_string(k) : "")}};
+      nlohmann::json edge = {
+          {"from", input},
+          {"to", i},
+          {"id", "e" + std::to_string(input) + "_" + std::to_string(i) + (k > 0 ? "_" + std::to_string(k) : "")}};
       if (auto found = passed.find({i, input}); found != passed.end() && k < found->second.size())
         edge["gradient_norm"] = number(found->second[k]);
       edges.push_back(std::move(edge));

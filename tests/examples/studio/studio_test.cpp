@@ -61,10 +61,13 @@ struct Served {
   std::string token = "0123456789abcdef0123456789abcdef";
   explicit Served(const ModelSpec& spec) : state(spec) {
     publish_initial(state);
-    server = std::make_unique<StudioServer>(
-        state, made_up_images(256), made_up_images(100),
-        ServerOptions{.host = "127.0.0.1", .port = 0, .token = token, .web_folder = AEVB_STUDIO_WEB,
-                      .vendor_folder = AEVB_STUDIO_VENDOR, .threads = 8});
+    server = std::make_unique<StudioServer>(state, made_up_images(256), made_up_images(100),
+                                            ServerOptions{.host = "127.0.0.1",
+                                                          .port = 0,
+                                                          .token = token,
+                                                          .web_folder = AEVB_STUDIO_WEB,
+                                                          .vendor_folder = AEVB_STUDIO_VENDOR,
+                                                          .threads = 8});
     std::string error;
     REQUIRE_MESSAGE(server->bind(error), error);
     thread = std::thread([this] { server->serve(); });
@@ -226,7 +229,8 @@ TEST_CASE("the latent plane: the latent itself at Z = 2, orthonormal principal a
     for (int a = 0; a < 2; ++a)
       for (int b = 0; b < 2; ++b) {
         double dot = 0;
-        for (int64_t j = 0; j < latent; ++j) dot += plane.axes[a][static_cast<size_t>(j)] * plane.axes[b][static_cast<size_t>(j)];
+        for (int64_t j = 0; j < latent; ++j)
+          dot += plane.axes[a][static_cast<size_t>(j)] * plane.axes[b][static_cast<size_t>(j)];
         CHECK(dot == doctest::Approx(a == b ? 1.0 : 0.0).epsilon(1e-9));
       }
     // Each point is its code's projection: decoding the point of a code whose part
@@ -359,8 +363,12 @@ TEST_CASE("pause, resume and stop a run that trains, while clients poll") {
   ModelSpec spec = small_spec(ModelKind::vae);
   RunState state(spec);
   StudioServer server(state, image_rows(data.train, 512), image_rows(data.test, 200),
-                      ServerOptions{.host = "127.0.0.1", .port = 0, .token = "t0ken", .web_folder = AEVB_STUDIO_WEB,
-                                    .vendor_folder = AEVB_STUDIO_VENDOR, .threads = 8});
+                      ServerOptions{.host = "127.0.0.1",
+                                    .port = 0,
+                                    .token = "t0ken",
+                                    .web_folder = AEVB_STUDIO_WEB,
+                                    .vendor_folder = AEVB_STUDIO_VENDOR,
+                                    .threads = 8});
   std::string error;
   REQUIRE_MESSAGE(server.bind(error), error);
   std::thread serving([&] { server.serve(); });
