@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
     }
   };
   if (page) {
-    // The page: its event stream, pictures every 1.5 s, the latent plane every 3 s.
+    // The page: its event stream, pictures every 0.8 s, the latent plane every 1.6 s.
     std::atomic<bool> done{false};
     threads.emplace_back([&] {
       httplib::Client client("127.0.0.1", port);
@@ -104,7 +104,7 @@ int main(int argc, char** argv) {
       while (Clock::now() < end) {
         timed_get(client, "/api/pictures", pictures, nullptr);
         if (tick++ % 2 == 0) timed_get(client, "/api/latent", latent, nullptr);
-        std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+        std::this_thread::sleep_for(std::chrono::milliseconds(800));
       }
       done = true;
     });

@@ -87,6 +87,16 @@ int main(int argc, char** argv) {
   app.add_flag("--exit-when-done", exit_when_done, "end the program when training ends, instead of serving on");
   datasets::TrainTest data;
   if (int status = examples::parse_training_flags(app, argc, argv, options, model, data); status >= 0) return status;
+  // --open explores what a run wrote: a flag that would shape a new run has no meaning there.
+  if (!open.empty())
+    for (const char* flag : {"--epochs", "--batch", "--hidden", "--latent", "--activation", "--init", "--optimizer",
+                             "--lr", "--weight-decay", "--binarize", "--seed", "--resume", "--beta",
+                             "--warmup-epochs", "--free-bits", "--eval-k", "--model", "--likelihood", "--posterior",
+                             "--learned-prior", "--snapshot-ms", "--exit-when-done"})
+      if (app.count(flag) > 0) {
+        std::fprintf(stderr, "%s: shapes a new run; --open explores a finished one (give one or the other)\n", flag);
+        return 2;
+      }
   if (host.empty() || host.find_first_of(" \t\r\n/") != std::string::npos) {
     std::fprintf(stderr, "--host: '%s' is not an address\n", host.c_str());
     return 2;

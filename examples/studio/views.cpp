@@ -412,17 +412,28 @@ std::string step_dot(const nlohmann::json& step) {
     if (!by_term.count(term)) term_order.push_back(term);
     by_term[term].push_back(&node);
   }
+  // A cluster per ELBO term, and inside it one per module that is not the term itself
+  // (encoder.hidden1 inside encoder).
   for (const std::string& term : term_order) {
     dot << "  subgraph " << dot_quoted("cluster_" + term) << " {\n    label=" << dot_quoted(term)
         << "; style=\"rounded,dashed\"; color=\"#9aa5b8\"; fontname=\"Helvetica\"; fontsize=11;\n";
-    for (const nlohmann::json* node : by_term[term]) {
-      const std::string id = "n" + std::to_string(node->at("id").get<int>());
-      const std::string kind = (*node)["kind"];
-      std::string label = kind == "op" ? node->at("op").get<std::string>() : kind;
-      if (node->contains("parameter")) label = node->at("parameter").get<std::string>();
-      label += "\n" + node->at("shape").get<std::string>();
-      dot << "    " << id << " [id=" << dot_quoted(id) << ", label=" << dot_quoted(label)
-          << ", fillcolor=" << dot_quoted(fill_of(kind)) << "];\n";
+    std::map<std::string, std::vector<const nlohmann::json*>> by_module;
+    for (const nlohmann::json* node : by_term[term]) by_module[node->at("module").get<std::string>()].push_back(node);
+    for (const auto& [module, nodes] : by_module) {
+      const bool own = !module.empty() && module != term;
+      if (own)
+        dot << "    subgraph " << dot_quoted("cluster_" + module) << " {\n      label=" << dot_quoted(module)
+            << "; style=\"rounded\"; color=\"#d0d6e2\"; fontname=\"Helvetica\"; fontsize=9;\n";
+      for (const nlohmann::json* node : nodes) {
+        const std::string id = "n" + std::to_string(node->at("id").get<int>());
+        const std::string kind = (*node)["kind"];
+        std::string label = kind == "op" ? node->at("op").get<std::string>() : kind;
+        if (node->contains("parameter")) label = node->at("parameter").get<std::string>();
+        label += "\n" + node->at("shape").get<std::string>();
+        dot << (own ? "      " : "    ") << id << " [id=" << dot_quoted(id) << ", label=" << dot_quoted(label)
+            << ", fillcolor=" << dot_quoted(fill_of(kind)) << "];\n";
+      }
+      if (own) dot << "    }\n";
     }
     dot << "  }\n";
   }

@@ -74,7 +74,8 @@ nlohmann::json exact_posterior_view(StudioModel& model, const ImageRows& test, i
 // (forward order) or gradient (backward order). `trace` null: forward only (a loss that
 // is not finite is not differentiated).
 nlohmann::json describe_step(const Tape& tape, Var loss, const BackwardTrace* trace);
-// Graphviz dot of a described step: nodes grouped in clusters by ELBO term, ids "n<i>"
+// Graphviz dot of a described step: nodes grouped in clusters by ELBO term and, inside,
+// by module; ids "n<i>"
 // and "e<from>_<to>" for the page, edges thicker for more gradient.
 std::string step_dot(const nlohmann::json& step);
 // The dot laid out as SVG by Graphviz (`dot -Tsvg`, run without a shell), or nullopt

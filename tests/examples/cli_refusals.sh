@@ -45,6 +45,7 @@ refuses "--host" "$bin/aevb-studio" --host "a b"
 refuses "--snapshot-ms" "$bin/aevb-studio" --snapshot-ms 0
 refuses "--lr" "$bin/aevb-studio" --lr nan
 refuses "--open" "$bin/aevb-studio" --open /no/such/run
+refuses "--epochs: shapes a new run; --open explores" "$bin/aevb-studio" --open /no/such/run --epochs 3
 refuses "--host" "$bin/aevb-studio" --host 203.0.113.7 --port 0
 taken_port_file="$work/taken-port"
 /usr/bin/python3 -c '

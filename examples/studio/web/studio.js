@@ -244,7 +244,7 @@ function addLayers(event) {
 let picturesTimer = null, picturesAt = 0;
 function schedulePictures() {
   if (picturesTimer) return;
-  const wait = Math.max(0, 1500 - (Date.now() - picturesAt));
+  const wait = Math.max(0, 800 - (Date.now() - picturesAt));  // live within a second
   picturesTimer = setTimeout(async () => {
     picturesTimer = null;
     picturesAt = Date.now();

@@ -440,3 +440,40 @@ TEST_CASE("pause, resume and stop a run that trains, while clients poll") {
   server.stop();
   serving.join();
 }
+
+namespace {
+
+// Measures every step's update, as the studio can: watching must not change the run.
+class MeasuringObserver : public models::TrainingObserver {
+ public:
+  void started(nn::Module&, const nn::TrainingProgress&) override {}
+  bool step_done(const models::StepReport& report, nn::Module&) override {
+    measured += report.layers != nullptr;
+    return true;
+  }
+  void epoch_done(int, const std::string&, nn::Module&) override {}
+  bool stop_requested() override { return false; }
+  int measured = 0;
+};
+
+}  // namespace
+
+TEST_CASE("a watched run reaches the same bits as one not watched") {
+  const datasets::TrainTest data = datasets::load_dataset("mnist-subset");
+  const ModelSpec spec = small_spec(ModelKind::vae);
+  std::vector<std::vector<char>> checkpoints;
+  MeasuringObserver observer;
+  for (bool watched : {false, true}) {
+    testing::TempFolder out(watched ? "aevb_studio_watched_" : "aevb_studio_alone_");
+    models::TrainingOptions options;
+    options.epochs = 2;
+    options.batch = 512;
+    options.out = out.path.string();
+    options.quiet = true;
+    if (watched) options.observer = &observer;
+    models::train_vae(options, spec.vae, data);
+    checkpoints.push_back(testing::read_bytes(out.file("checkpoint.aevb")));
+  }
+  CHECK(observer.measured > 10);  // every step after the first was measured
+  CHECK(checkpoints[0] == checkpoints[1]);
+}
