@@ -48,6 +48,18 @@ for round in 1 2 3; do
   with_page+=("$(throughput "$work/page$round/metrics.jsonl")")
   echo "round $round: training alone ${alone[-1]} images/s, with one page open ${with_page[-1]} images/s"
 done
+# And one round with a real page: Debian's chromium, headless, on the run view (its
+# rendering shares the same cores).
+if [ -x /usr/bin/chromium ]; then
+  start_studio chromium --epochs "$epochs" --exit-when-done
+  timeout 600 node "$(dirname "$0")/studio_page.mjs" "$(grep -o 'http://[^ ]*' "$work/chromium.log" | head -1)" \
+    "$(dirname "$0")/../examples/studio/node_modules/playwright-core" >"$work/chromium-page.log" 2>&1 &
+  page_client=$!
+  wait "$studio_pid"
+  kill "$page_client" 2>/dev/null || true
+  wait "$page_client" 2>/dev/null || true
+  echo "with a real page in headless chromium: $(throughput "$work/chromium/metrics.jsonl") images/s"
+fi
 /usr/bin/python3 -c '
 import statistics, sys
 alone = statistics.median(map(float, sys.argv[1].split())); page = statistics.median(map(float, sys.argv[2].split()))

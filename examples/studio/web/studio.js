@@ -132,12 +132,17 @@ function buildRatioChart(names) {
 
 function redrawRun() {
   studio.dirty = false;
+  if ($("view-run").hidden) return;  // drawn again when its tab is shown
+  studio.redrawnAt = Date.now();
   const keys = lossKeys();
   const epochs = studio.epochs;
   const pick = (key) => ({ x: epochs.map((e) => e.epoch), y: epochs.map((e) => e[key] ?? null) });
   const steps = { x: studio.steps.map((s) => s.x), y: studio.steps.map((s) => s.running_loss) };
   studio.charts["chart-loss"].setData(aligned([steps, pick(keys.train), pick(keys.test)]));
   $("chart-loss").dataset.points = String(studio.steps.length + epochs.length);
+  // The per-epoch panels change only when an epoch ends.
+  if (studio.drawnEpochs === epochs.length) return;
+  studio.drawnEpochs = epochs.length;
   const variational = studio.description.model !== "ae";
   studio.charts["chart-terms"].setData(aligned(variational
     ? [pick("train_recon"), pick("test_recon"), pick("train_kl"), pick("test_kl")]
@@ -147,10 +152,12 @@ function redrawRun() {
   drawLayers();
 }
 
+// Redrawn at most twice a second: live within a second, and a page left open costs
+// training little (it shares the machine's cores).
 function scheduleRun() {
   if (studio.dirty) return;
   studio.dirty = true;
-  requestAnimationFrame(redrawRun);
+  setTimeout(() => requestAnimationFrame(redrawRun), Math.max(0, 500 - (Date.now() - (studio.redrawnAt || 0))));
 }
 
 // A perceptually ordered scale (viridis' stops), for the KL heat map.
@@ -233,6 +240,7 @@ function addLayers(event) {
   const names = event.tensors.map((t) => t.name);
   studio.layerHistory.push(event);
   if (studio.layerHistory.length > 2000) studio.layerHistory.shift();
+  if ($("view-run").hidden) return;  // charted when its tab is shown
   if (!studio.ratioNames || studio.ratioNames.join() !== names.join()) buildRatioChart(names);
   const series = names.map((_, i) => ({
     x: studio.layerHistory.map((e) => e.step),
@@ -243,7 +251,7 @@ function addLayers(event) {
 
 let picturesTimer = null, picturesAt = 0;
 function schedulePictures() {
-  if (picturesTimer) return;
+  if (picturesTimer || $("view-run").hidden) return;
   const wait = Math.max(0, 800 - (Date.now() - picturesAt));  // live within a second
   picturesTimer = setTimeout(async () => {
     picturesTimer = null;
@@ -756,7 +764,12 @@ for (const tab of document.querySelectorAll(".tab")) {
     for (const view of document.querySelectorAll(".view")) view.hidden = view.id !== "view-" + tab.dataset.view;
     if (tab.dataset.view === "tape" && !studio.graph) loadGraph();
     if (tab.dataset.view === "latent") loadLatent();
-    if (tab.dataset.view === "run") redrawRun();
+    if (tab.dataset.view === "run") {
+      studio.drawnEpochs = -1;
+      redrawRun();
+      if (studio.layers) addLayers(studio.layerHistory.pop());
+      schedulePictures();
+    }
   });
 }
 $("tape-load").addEventListener("click", loadGraph);
