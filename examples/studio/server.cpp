@@ -1,5 +1,6 @@
 #include "examples/studio/server.h"
 
+#include <arpa/inet.h>
 #include <sys/socket.h>
 #include <algorithm>
 #include <charconv>
@@ -148,6 +149,18 @@ std::string read_file(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+// "192.0.2.7:8080" or "[::1]:8080" with this port: an IP address, never a name.
+bool is_address_with_port(const std::string& host, const std::string& port) {
+  const std::string suffix = ":" + port;
+  if (host.size() <= suffix.size() || host.compare(host.size() - suffix.size(), suffix.size(), suffix) != 0)
+    return false;
+  std::string address = host.substr(0, host.size() - suffix.size());
+  unsigned char bytes[16];
+  if (address.size() > 2 && address.front() == '[' && address.back() == ']')
+    return ::inet_pton(AF_INET6, address.substr(1, address.size() - 2).c_str(), bytes) == 1;
+  return ::inet_pton(AF_INET, address.c_str(), bytes) == 1;
 }
 
 // A coordinate on the latent plane: wide enough for any trained code, and small
@@ -350,11 +363,12 @@ void StudioServer::routes() {
     // A request's arithmetic runs on its own thread only: a second OpenMP team beside
     // training's would have both spin for the same cores.
     kernels::set_thread_count(1);
+    // An address (not a name) with the served port cannot be a rebinding: behind --host
+    // 0.0.0.0 the machine is reached by any of its addresses.
     const std::string host = request.get_header_value("Host"), port = std::to_string(port_);
-    std::set<std::string> allowed = {options_.host + ":" + port, "[" + options_.host + "]:" + port};
-    if (options_.host == "127.0.0.1" || options_.host == "::1" || options_.host == "localhost")
-      allowed.insert({"127.0.0.1:" + port, "localhost:" + port, "[::1]:" + port});
-    if (!allowed.count(host)) {
+    std::set<std::string> allowed = {options_.host + ":" + port, "[" + options_.host + "]:" + port,
+                                     "localhost:" + port};
+    if (!allowed.count(host) && !is_address_with_port(host, port)) {
       send_error(response, 403, "Host '" + host.substr(0, 80) + "' is not the address this studio serves", "Host",
                  *allowed.begin());
       return httplib::Server::HandlerResponse::Handled;

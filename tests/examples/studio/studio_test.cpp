@@ -343,7 +343,14 @@ TEST_CASE("the HTTP API refuses what it does not accept") {
   refused(client.Get("/", rebound), 403, "Host");
   refused(client.Get("/api/decode?x=0&y=0", rebound), 403, "Host");
   refused(client.Post("/api/control?action=stop", rebound, "", "text/plain"), 403, "Host");
-  CHECK(client.Get("/api/run", {{"Host", "localhost:" + std::to_string(served.server->port())}})->status == 200);
+  const std::string port = std::to_string(served.server->port());
+  CHECK(client.Get("/api/run", {{"Host", "localhost:" + port}})->status == 200);
+  // An address is not a name: no rebinding through it (--host 0.0.0.0 is reached so).
+  CHECK(client.Get("/api/run", {{"Host", "192.0.2.7:" + port}})->status == 200);
+  CHECK(client.Get("/api/run", {{"Host", "[::1]:" + port}})->status == 200);
+  refused(client.Get("/api/run", {{"Host", "192.0.2.7:1"}}), 403, "Host");
+  refused(client.Get("/api/run", {{"Host", "192.0.2.7.attacker.example:" + port}}), 403, "Host");
+  refused(client.Get("/api/run", {{"Host", "127.0.0.1"}}), 403, "Host");
 
   // The controls need the token.
   refused(client.Post("/api/control?action=pause", "", "text/plain"), 403, "X-Studio-Token");
