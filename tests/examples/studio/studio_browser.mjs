@@ -91,6 +91,12 @@ try {
   for (let i = 0; i < first.length; i += 4) changed += Math.abs(first[i] - second[i]) > 8 ? 1 : 0;
   check(first.length === 28 * 28 * 4 && changed > 20, `moving over the plane changes the decoded image (${changed} pixels)`);
   // Two clicked test images: an interpolation strip, and the second's exact posterior.
+  // Paused first, so that the plane holds still between finding a point and clicking it
+  // (it follows the model every 3 s while training; a sanitized build is slow).
+  await page.click("#pause");
+  await page.waitForFunction(() => document.getElementById("phase").textContent === "paused", null, { timeout: 20000 })
+    .catch(() => {});
+  await page.waitForTimeout(3500);
   const at = (i) => page.evaluate((i) => {
     const u = window.studio.charts.latent, v = window.studio.latent;
     return [u.valToPos(v.x[i], "x"), u.valToPos(v.y[i], "y")];
@@ -109,6 +115,7 @@ try {
         "a clicked image's exact posterior is drawn over the plane");
   await page.screenshot({ path: `${shots}/latent.png` });
 
+  await page.click("#resume");
   // 6. Stop from the page; the page says so.
   await page.click("#stop");
   await page.waitForFunction(() => document.getElementById("phase").textContent === "stopped", null, { timeout: 20000 })
