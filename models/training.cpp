@@ -467,54 +467,108 @@ TrainingResult train_autoencoder(const TrainingOptions& options, const Autoencod
 
 // --- a trained VAE, for other programs ------------------------------------------------
 
-TrainedVae load_trained_vae(const std::string& path, const datasets::TrainTest& data, const std::string& flag,
-                            bool conditional_too) {
+namespace {
+
+// A checkpoint a training program wrote, with the configuration it records; `text`
+// refuses, naming the program's flag, a key the file lacks.
+struct RunCheckpoint {
+  std::string path, flag;
   nn::CheckpointContents contents;
+  const std::string& text(const std::string& key) const {
+    auto found = contents.texts.find(key);
+    if (found == contents.texts.end())
+      refuse(flag, ": '", path, "' records no ", key, " (it was not written by train_vae, train_cvae or train_ae)");
+    return found->second;
+  }
+  // The model is one of `models` and was trained on `data`.
+  void check_model_and_data(std::initializer_list<const char*> models, const char* expected,
+                            const datasets::TrainTest& data) const {
+    bool known = false;
+    for (const char* model : models) known = known || text("model") == model;
+    if (!known) refuse(flag, ": '", path, "' holds a ", text("model"), ", not ", expected);
+    if (text("--data") != data_identity(data))
+      refuse(flag, ": '", path, "' was trained on ", text("--data"), ", not on --data (", data_identity(data), ")");
+  }
+  void load_values(nn::Module& model) const {
+    try {
+      nn::load_model(path, model);
+    } catch (const Error& error) {
+      refuse(flag, ": ", error.what());
+    }
+  }
+};
+
+RunCheckpoint read_run_checkpoint(const std::string& path, const std::string& flag) {
+  RunCheckpoint checkpoint{path, flag, {}};
   try {
-    contents = nn::read_checkpoint_file(path);
+    checkpoint.contents = nn::read_checkpoint_file(path);
   } catch (const Error& error) {
     refuse(flag, ": ", error.what());
   }
-  auto text = [&](const std::string& key) -> const std::string& {
-    auto found = contents.texts.find(key);
-    if (found == contents.texts.end())
-      refuse(flag, ": '", path, "' records no ", key, " (it was not written by train_vae)");
-    return found->second;
-  };
-  const bool conditional = conditional_too && text("model") == "cvae";
-  if (text("model") != "vae" && !conditional)
-    refuse(flag, ": '", path, "' holds a ", text("model"), ", not a VAE", conditional_too ? " or CVAE" : "");
-  if (text("--data") != data_identity(data))
-    refuse(flag, ": '", path, "' was trained on ", text("--data"), ", not on --data (", data_identity(data), ")");
-  TrainedVae trained;
-  VaeConfig config;
+  return checkpoint;
+}
+
+// A configuration value that does not parse is the file's fault, named as such.
+template <class Read>
+void reading_configuration(const RunCheckpoint& checkpoint, Read read) {
   try {
-    config.inputs = data.train.pixels_per_image();
-    config.hidden = sizes_from_text(text("--hidden"));
-    config.latent = std::stoll(text("--latent"));
-    config.activation = nn::parse_activation(text("--activation"));
-    if (text("--init") != "default") config.init = nn::parse_init(text("--init"));
-    if (conditional) {
-      config.conditions = data.train.classes;
-      config.learned_prior = text("--learned-prior") == "yes";
-    }
-    config.likelihood = parse_likelihood(text("--likelihood"));
-    config.posterior = parse_posterior(text("--posterior"));
-    trained.binarization = datasets::parse_binarization(text("--binarize"));
-    trained.seed = std::stoull(text("--seed"));
+    read();
   } catch (const InputError&) {
     throw;
   } catch (const std::exception& error) {
-    refuse(flag, ": '", path, "' records a configuration this program cannot read (", error.what(), ")");
+    refuse(checkpoint.flag, ": '", checkpoint.path, "' records a configuration this program cannot read (",
+           error.what(), ")");
   }
+}
+
+}  // namespace
+
+TrainedVae load_trained_vae(const std::string& path, const datasets::TrainTest& data, const std::string& flag,
+                            bool conditional_too) {
+  const RunCheckpoint checkpoint = read_run_checkpoint(path, flag);
+  const bool conditional = conditional_too && checkpoint.text("model") == "cvae";
+  if (conditional_too)
+    checkpoint.check_model_and_data({"vae", "cvae"}, "a VAE or CVAE", data);
+  else
+    checkpoint.check_model_and_data({"vae"}, "a VAE", data);
+  TrainedVae trained;
+  VaeConfig config;
+  reading_configuration(checkpoint, [&] {
+    config.inputs = data.train.pixels_per_image();
+    config.hidden = sizes_from_text(checkpoint.text("--hidden"));
+    config.latent = std::stoll(checkpoint.text("--latent"));
+    config.activation = nn::parse_activation(checkpoint.text("--activation"));
+    if (checkpoint.text("--init") != "default") config.init = nn::parse_init(checkpoint.text("--init"));
+    if (conditional) {
+      config.conditions = data.train.classes;
+      config.learned_prior = checkpoint.text("--learned-prior") == "yes";
+    }
+    config.likelihood = parse_likelihood(checkpoint.text("--likelihood"));
+    config.posterior = parse_posterior(checkpoint.text("--posterior"));
+    trained.binarization = datasets::parse_binarization(checkpoint.text("--binarize"));
+    trained.seed = std::stoull(checkpoint.text("--seed"));
+  });
   Rng unused(0);
   trained.vae = std::make_unique<Vae>(config, unused);
-  try {
-    nn::load_model(path, *trained.vae);
-  } catch (const Error& error) {
-    refuse(flag, ": ", error.what());
-  }
+  checkpoint.load_values(*trained.vae);
   return trained;
+}
+
+std::unique_ptr<Autoencoder> load_trained_autoencoder(const std::string& path, const datasets::TrainTest& data,
+                                                      const std::string& flag) {
+  const RunCheckpoint checkpoint = read_run_checkpoint(path, flag);
+  checkpoint.check_model_and_data({"ae"}, "an autoencoder", data);
+  AutoencoderConfig config;
+  reading_configuration(checkpoint, [&] {
+    config.inputs = data.train.pixels_per_image();
+    config.hidden = sizes_from_text(checkpoint.text("--hidden"));
+    config.code = std::stoll(checkpoint.text("--latent"));
+    config.activation = nn::parse_activation(checkpoint.text("--activation"));
+  });
+  Rng unused(0);
+  auto autoencoder = std::make_unique<Autoencoder>(config, unused);
+  checkpoint.load_values(*autoencoder);
+  return autoencoder;
 }
 
 }  // namespace aevb::models

@@ -106,6 +106,10 @@ struct TrainedVae {
 TrainedVae load_trained_vae(const std::string& path, const datasets::TrainTest& data, const std::string& flag,
                             bool conditional_too = false);
 
+// An autoencoder that train_ae wrote, rebuilt the same way (refusals as above).
+std::unique_ptr<Autoencoder> load_trained_autoencoder(const std::string& path, const datasets::TrainTest& data,
+                                                      const std::string& flag);
+
 enum class Denoising { none, gaussian, mask };
 Denoising parse_denoising(const std::string& name);
 // An autoencoder; with denoising, trained to restore inputs corrupted at `noise`

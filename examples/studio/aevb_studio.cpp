@@ -4,7 +4,7 @@
 // computed here, by aevb, from a snapshot of the model.
 //   aevb-studio --data mnist-subset [any train_vae flag]   trains a VAE and serves the studio
 //   aevb-studio --model cvae | ae ...                      a CVAE or an autoencoder
-//   aevb-studio --open demo-out/vae                        explores a finished run
+//   aevb-studio --open demo-out/vae                        explores a finished run (VAE, CVAE, AE)
 // It prints the address to open (with the token that pause, resume and stop need).
 // Closing the page never stops training; Ctrl-C stops it between two steps, leaving the
 // last checkpoint as its epoch wrote it (a second Ctrl-C ends the program at once).
@@ -37,6 +37,18 @@ std::string random_token() {
   const char* hex = "0123456789abcdef";
   for (int i = 0; i < 32; ++i) token += hex[device() % 16];
   return token;
+}
+
+// The model a checkpoint records ("vae", "cvae", "ae"), or "" when it cannot be read
+// (the loader that follows names why).
+std::string checkpoint_model(const std::string& path) {
+  try {
+    const aevb::nn::CheckpointContents contents = aevb::nn::read_checkpoint_file(path);
+    auto found = contents.texts.find("model");
+    return found == contents.texts.end() ? "" : found->second;
+  } catch (const std::exception&) {
+    return "";
+  }
 }
 
 bool loopback(const std::string& host) { return host == "127.0.0.1" || host == "::1" || host == "localhost"; }
@@ -79,7 +91,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"normal", "laplace", "logistic", "gumbel", "cauchy"}));
   app.add_flag("--learned-prior", learned_prior, "cvae: learn p(z | c) instead of using N(0, I)");
   app.add_option("--open", open,
-                 "a finished run's folder (train_vae's or train_cvae's --out): explore it, no training");
+                 "a finished run's folder (train_vae's, train_cvae's or train_ae's --out): explore it, no training");
   app.add_option("--host", host, "the address to listen on; anything but loopback (127.0.0.1) is reachable by others");
   app.add_option("--port", port, "the port to listen on (0: any free one)")->check(CLI::Range(0, 65535));
   app.add_option("--snapshot-ms", snapshot_ms, "milliseconds between the snapshots the page sees while training")
@@ -104,13 +116,21 @@ int main(int argc, char** argv) {
 
   studio::ModelSpec spec;
   std::unique_ptr<models::Vae> opened;
+  std::unique_ptr<models::Autoencoder> opened_autoencoder;
   std::vector<std::string> opened_epochs;
   return examples::run_training("aevb-studio", [&] {
     if (!open.empty()) {
-      models::TrainedVae trained = models::load_trained_vae(open + "/checkpoint.aevb", data, "--open", true);
-      opened = std::move(trained.vae);
-      spec.kind = opened->config().conditions > 0 ? studio::ModelKind::cvae : studio::ModelKind::vae;
-      spec.vae = opened->config();
+      const std::string checkpoint = open + "/checkpoint.aevb";
+      if (checkpoint_model(checkpoint) == "ae") {
+        opened_autoencoder = models::load_trained_autoencoder(checkpoint, data, "--open");
+        spec.kind = studio::ModelKind::ae;
+        spec.autoencoder = opened_autoencoder->config();
+      } else {
+        models::TrainedVae trained = models::load_trained_vae(checkpoint, data, "--open", true);
+        opened = std::move(trained.vae);
+        spec.kind = opened->config().conditions > 0 ? studio::ModelKind::cvae : studio::ModelKind::vae;
+        spec.vae = opened->config();
+      }
       opened_epochs = epoch_lines(open);
     } else {
       spec.kind = kind == "ae"     ? studio::ModelKind::ae
@@ -189,7 +209,10 @@ int main(int argc, char** argv) {
     if (!open.empty()) {
       for (const std::string& line : opened_epochs) state.add_epoch_line(line);
       const int epochs = static_cast<int>(opened_epochs.size());
-      state.publish(*opened, epochs, 0);
+      if (opened)
+        state.publish(*opened, epochs, 0);
+      else
+        state.publish(*opened_autoencoder, epochs, 0);
       state.set_phase(studio::RunPhase::exploring);
       serve_until_interrupted();
       finish();

@@ -56,8 +56,12 @@ listener=$!
 for _ in $(seq 50); do [ -s "$taken_port_file" ] && break; sleep 0.1; done
 refuses "--port" "$bin/aevb-studio" --port "$(cat "$taken_port_file")"
 kill "$listener"
+"$bin/train_classifier" --epochs 1 --hidden 8 --out "$work/classifier-run" >/dev/null
+cp "$work/classifier-run/classifier.aevb" "$work/classifier-run/checkpoint.aevb"  # a model of another kind
+refuses "--open: '$work/classifier-run/checkpoint.aevb'" "$bin/aevb-studio" --open "$work/classifier-run"
 "$bin/train_ae" --epochs 1 --hidden 8 --latent 2 --out "$work/ae-run" >/dev/null
-refuses "--open: '$work/ae-run/checkpoint.aevb' holds a ae" "$bin/aevb-studio" --open "$work/ae-run"
+refuses "--open: '$work/ae-run/checkpoint.aevb' was trained on" "$bin/aevb-studio" --open "$work/ae-run" \
+  --data fashion-mnist
 refuses "--data: unknown data set 'cifar'" "$bin/train_classifier" --data cifar
 refuses "--epochs" "$bin/train_classifier" --epochs 0
 refuses "--count" "$bin/aevb-data" show mnist-subset --count 0

@@ -25,3 +25,23 @@ epoch=$(grep -o "checkpoint.aevb holds epoch [0-9]*" "$work/studio.log" | grep -
   >"$work/resume.log" 2>&1 || { echo "FAIL: resuming the checkpoint"; cat "$work/resume.log"; exit 1; }
 grep -q "resumed from .* after epoch $epoch" "$work/resume.log" || { echo "FAIL:"; cat "$work/resume.log"; exit 1; }
 echo "ok: Ctrl-C left epoch $epoch's checkpoint whole; train_vae resumed it"
+
+# --open explores what each training program wrote: the VAE run above, and an autoencoder's.
+"$bin/train_ae" --data mnist-subset --hidden 16 --latent 2 --epochs 1 --out "$work/ae" >/dev/null
+for run in "$work/run" "$work/ae"; do
+  "$bin/aevb-studio" --open "$run" --port 0 >"$work/open.log" 2>&1 &
+  opened=$!
+  for _ in $(seq 300); do grep -q "aevb studio: open" "$work/open.log" && break; sleep 0.1; done
+  address=$(grep -o "http://[^?]*" "$work/open.log" | head -1)
+  /usr/bin/python3 -c '
+import json, sys, urllib.request
+base = sys.argv[1]
+run = json.load(urllib.request.urlopen(base + "api/run"))
+image = json.load(urllib.request.urlopen(base + "api/decode?z=0.5,-0.5"))["image"]
+assert run["phase"] == "exploring" and len(run["epochs"]) >= 1, run
+assert len(image["pixels"]) == 784
+print("ok: --open", run["description"]["model"], "run:", len(run["epochs"]), "epochs, decodes")' "$address" ||
+    { echo "FAIL: --open $run"; cat "$work/open.log"; exit 1; }
+  kill -INT "$opened"
+  wait "$opened" || { echo "FAIL: aevb-studio --open $run did not end cleanly on Ctrl-C"; exit 1; }
+done
