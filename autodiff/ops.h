@@ -59,6 +59,31 @@ Var linear(Var x, Var weight, Var bias);               // x[N,I] weight[I,O] + b
 // the same formulas as the ops of those names.
 Var linear(Var x, Var weight, Var bias, kernels::Activation activation);
 
+// --- images, NCHW: convolution, pooling, upsampling (ops/convolution.cpp) ---------------
+struct Size2d {
+  int64_t height = 1, width = 1;
+};
+struct Conv2dOptions {
+  Size2d stride{1, 1}, padding{0, 0}, dilation{1, 1};
+  int64_t groups = 1;  // channels in G independent groups; G divides C and O
+};
+// x [N, C, H, W], weight [O, C/G, KH, KW], bias [O] (an empty Var: none) -> [N, O, OH, OW],
+// OH = (H + 2 padding - dilation (KH - 1) - 1) / stride + 1 (zero padding), as PyTorch's
+Var conv2d(Var x, Var weight, Var bias, Conv2dOptions options = {});
+struct ConvTranspose2dOptions {
+  Size2d stride{1, 1}, padding{0, 0}, output_padding{0, 0}, dilation{1, 1};  // output_padding < stride
+  int64_t groups = 1;
+};
+// conv2d's input gradient as a layer: x [N, C, H, W], weight [C, O/G, KH, KW], bias [O]
+// -> [N, O, (H - 1) stride - 2 padding + dilation (KH - 1) + output_padding + 1, ...]
+Var conv_transpose2d(Var x, Var weight, Var bias, ConvTranspose2dOptions options = {});
+// Windows of `kernel` every `stride` (0x0: the kernel, windows side by side), padding at
+// most half the kernel. avg counts padding as zeros (divides by KH KW); max's gradient
+// goes to the first maximum of each window in row-major order.
+Var avg_pool2d(Var x, Size2d kernel, Size2d stride = {0, 0}, Size2d padding = {0, 0});
+Var max_pool2d(Var x, Size2d kernel, Size2d stride = {0, 0}, Size2d padding = {0, 0});
+Var upsample2d(Var x, Size2d factor);                   // nearest: [N, C, H, W] -> [N, C, H fh, W fw]
+
 // --- reductions (ops/reduce.cpp) --------------------------------------------------------
 Var sum(Var x);                                         // all elements -> shape []
 Var sum(Var x, int axis, bool keepdim = false);         // along one axis (negative counts from the end)
