@@ -1,5 +1,6 @@
 // Kernel benchmarks: gemm at the VAE's shapes and at squares (against the CBLAS found at
-// configure time, OpenBLAS when the set-up installed it, and against the measured FMA peak), the vectorized math in
+// configure time, OpenBLAS when the set-up installed it, and against the measured FMA peak), the convolutional
+// VAE's convolutions (each layer's three products, against the peak), the vectorized math in
 // cache and in memory against the scalar loops, a fused linear layer against three passes, the reductions against their
 // scalar references, and the optimizer updates; each at 1, 2, ... all threads where threads apply.
 //
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "autodiff/kernels/activation.h"
+#include "autodiff/kernels/convolution.h"
 #include "autodiff/kernels/gemm.h"
 #include "autodiff/kernels/isa.h"
 #include "autodiff/kernels/optimizer.h"
@@ -78,6 +80,27 @@ const std::vector<GemmShape> kSquares = {
     {"square/2048", 2048, 2048, 2048, false, false},
 };
 
+// The convolutional VAE's convolutions at batch 128 (train_vae --architecture conv).
+// A transposed convolution runs the same three products as the convolution it
+// transposes, with forward and input gradient exchanged: decoder.deconv1 (64 -> 32,
+// 7x7 -> 14x14) is encoder.conv2's geometry, decoder.deconv2 (32 -> 1) encoder.conv1's.
+struct ConvShape {
+  const char* name;
+  Conv2dGeometry geometry;
+};
+const std::vector<ConvShape> kConvShapes = {
+    {"conv1[128x1x28x28,32x4x4,s2p1]",
+     {.batch = 128, .in_channels = 1, .in_height = 28, .in_width = 28, .out_channels = 32, .kernel_height = 4,
+      .kernel_width = 4, .stride_height = 2, .stride_width = 2, .padding_height = 1, .padding_width = 1}},
+    {"conv2[128x32x14x14,64x4x4,s2p1]",
+     {.batch = 128, .in_channels = 32, .in_height = 14, .in_width = 14, .out_channels = 64, .kernel_height = 4,
+      .kernel_width = 4, .stride_height = 2, .stride_width = 2, .padding_height = 1, .padding_width = 1}},
+};
+enum class ConvProduct { forward, input_gradient, weight_gradient };
+const char* conv_product_name(ConvProduct p) {
+  return p == ConvProduct::forward ? "y=conv(x)" : p == ConvProduct::input_gradient ? "dx" : "dW";
+}
+
 std::vector<int> thread_counts() {
   const int all = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::vector<int> counts;
@@ -109,6 +132,29 @@ void gemm_benchmark(benchmark::State& state, GemmShape s, int threads, bool with
   }
   state.counters["GFLOP/s"] =
       benchmark::Counter(2.0 * s.m * s.n * s.k * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// One product of a convolution layer; each is 2 * output size * column length flops.
+void conv_benchmark(benchmark::State& state, ConvShape s, ConvProduct product, int threads) {
+  const Conv2dGeometry& g = s.geometry;
+  const auto x = random_values(g.input_size(), 1), w = random_values(g.weight_size(), 2),
+             dy = random_values(g.output_size(), 3), bias = random_values(g.out_channels, 4);
+  auto y = random_values(g.output_size(), 5), dx = random_values(g.input_size(), 6),
+       dw = random_values(g.weight_size(), 7), db = random_values(g.out_channels, 8);
+  std::vector<float> workspace(static_cast<size_t>(conv2d_workspace_floats(g)));
+  set_thread_count(threads);
+  for (auto _ : state) {
+    switch (product) {
+      case ConvProduct::forward: conv2d_forward(y.data(), x.data(), w.data(), bias.data(), g, workspace.data()); break;
+      case ConvProduct::input_gradient: conv2d_backward_input(dx.data(), dy.data(), w.data(), g, workspace.data()); break;
+      case ConvProduct::weight_gradient:
+        conv2d_backward_weight(dw.data(), db.data(), dy.data(), x.data(), g, workspace.data());
+        break;
+    }
+    benchmark::ClobberMemory();
+  }
+  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * static_cast<double>(g.output_size() * g.column_length()) * 1e-9,
+                                                 benchmark::Counter::kIsIterationInvariantRate);
 }
 
 // A linear layer with ReLU, y = relu(x W + b): fused (the gemm's store adds the bias and
@@ -231,6 +277,14 @@ void register_all() {
             ->Unit(benchmark::kMicrosecond)->UseRealTime();
     }
 
+  for (const ConvShape& s : kConvShapes)
+    for (ConvProduct p : {ConvProduct::forward, ConvProduct::input_gradient, ConvProduct::weight_gradient})
+      for (int t : threads)
+        benchmark::RegisterBenchmark(
+            ("conv/" + std::string(s.name) + "/" + conv_product_name(p) + "/threads:" + std::to_string(t)).c_str(),
+            conv_benchmark, s, p, t)
+            ->Unit(benchmark::kMicrosecond)->UseRealTime();
+
   const std::vector<MathCase> math = {
       {"exp", vector_exp, exp_reference, -10.0f, 10.0f},
       {"log", vector_log, log_reference, 1e-3f, 1e3f},
@@ -333,6 +387,20 @@ void print_gemm_table(const CollectingReporter& r, const std::vector<GemmShape>&
     }
 }
 
+void print_conv_table(const CollectingReporter& r, double peak_1, double peak_all) {
+  const std::vector<int> threads = thread_counts();
+  std::printf("\n%-44s %7s %9s %8s\n", "convolution (im2col + packed gemm)", "threads", "GFLOP/s", "of peak");
+  for (const ConvShape& s : kConvShapes)
+    for (ConvProduct p : {ConvProduct::forward, ConvProduct::input_gradient, ConvProduct::weight_gradient})
+      for (int t : threads) {
+        const std::string name = std::string(s.name) + "/" + conv_product_name(p);
+        auto it = r.gflops.find("conv/" + name + "/threads:" + std::to_string(t));
+        if (it == r.gflops.end()) continue;
+        const double peak = t == 1 ? peak_1 : peak_all * t / static_cast<double>(threads.back());
+        std::printf("%-44s %7d %9.1f %7.0f%%\n", name.c_str(), t, it->second, 100.0 * it->second / peak);
+      }
+}
+
 void print_linear_table(const CollectingReporter& r) {
   std::printf("\n%-28s %14s %14s %8s\n", "linear+relu (1 thread)", "fused GFLOP/s", "3 passes", "gain");
   for (const auto& [name, rate] : r.gflops) {
@@ -410,6 +478,7 @@ int main(int argc, char** argv) {
   benchmark::RunSpecifiedBenchmarks(&reporter);
   print_gemm_table(reporter, kVaeShapes, peak_1, peak_all);
   print_gemm_table(reporter, kSquares, peak_1, peak_all);
+  print_conv_table(reporter, peak_1, peak_all);
   print_linear_table(reporter);
   print_speedup_table(reporter, "math");
   print_speedup_table(reporter, "reduce");

@@ -19,6 +19,9 @@ int main(int argc, char** argv) {
   if (int status = examples::parse_training_flags(app, argc, argv, options, model, data); status >= 0) return status;
   models::AutoencoderConfig config{.inputs = data.train.pixels_per_image(),
                                    .hidden = model.hidden(),
+                                   .architecture = models::parse_architecture(model.architecture),
+                                   .image_height = data.train.rows,
+                                   .image_width = data.train.columns,
                                    .code = model.latent,
                                    .activation = nn::parse_activation(model.activation)};
   return examples::run_training("train_ae", [&] {

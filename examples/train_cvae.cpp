@@ -23,7 +23,10 @@ int main(int argc, char** argv) {
     std::cerr << "--data: '" << model.data << "' has no labels; a CVAE needs them\n";
     return 2;
   }
-  models::VaeConfig config{.inputs = data.train.pixels_per_image(), .hidden = model.hidden(), .latent = model.latent,
+  models::VaeConfig config{.inputs = data.train.pixels_per_image(), .hidden = model.hidden(),
+                           .architecture = models::parse_architecture(model.architecture),
+                           .image_height = data.train.rows,
+                           .image_width = data.train.columns, .latent = model.latent,
                            .conditions = data.train.classes, .learned_prior = learned_prior,
                            .activation = nn::parse_activation(model.activation), .init = model.chosen_init()};
   return examples::run_training("train_cvae", [&] {

@@ -20,6 +20,9 @@ int main(int argc, char** argv) {
   if (int status = examples::parse_training_flags(app, argc, argv, options, model, data); status >= 0) return status;
   models::VaeConfig config{.inputs = data.train.pixels_per_image(),
                            .hidden = model.hidden(),
+                           .architecture = models::parse_architecture(model.architecture),
+                           .image_height = data.train.rows,
+                           .image_width = data.train.columns,
                            .latent = model.latent,
                            .activation = nn::parse_activation(model.activation),
                            .likelihood = models::parse_likelihood(likelihood),

@@ -16,6 +16,7 @@
 #include "autodiff/kernels/gemm.h"
 #include "datasets/sources.h"
 #include "examples/cli.h"
+#include "models/architecture.h"
 #include "models/training.h"
 #include "nn/init.h"
 #include "nn/layers.h"
@@ -24,8 +25,16 @@ namespace aevb::examples {
 
 struct ModelFlags {
   std::string data = "mnist-subset";
-  std::string hidden_sizes = "400";  // checked by size_list; hidden() gives the sizes
-  std::vector<int64_t> hidden() const { return sizes_of(hidden_sizes); }
+  std::string architecture = "mlp";
+  std::string hidden_sizes;  // checked by size_list; empty: the architecture's default (400, or 32,64)
+  std::vector<int64_t> hidden() const {
+    return hidden_sizes.empty() ? models::default_hidden(models::parse_architecture(architecture))
+                                : sizes_of(hidden_sizes);
+  }
+  // The network the flags ask for, on images of the data's size (checked by parse_training_flags).
+  models::NetworkShape network(const datasets::TrainTest& data) const {
+    return {models::parse_architecture(architecture), hidden(), data.train.rows, data.train.columns};
+  }
   int64_t latent = 20;
   std::string activation = "relu";
   std::string binarize = "none";
@@ -42,7 +51,11 @@ inline void add_training_flags(CLI::App& app, models::TrainingOptions& options, 
   app.add_option("--data", model.data, "mnist-subset, fashion-mnist, idx:DIR or frey:FILE");
   app.add_option("--epochs", options.epochs, "passes over the training set")->check(CLI::Range(1, 100000));
   app.add_option("--batch", options.batch, "minibatch size")->check(CLI::Range(int64_t{1}, int64_t{65536}));
-  app.add_option("--hidden", model.hidden_sizes, "hidden layer sizes, comma-separated (400 or 500,500)")
+  app.add_option("--architecture", model.architecture,
+                 "mlp (fully connected, the paper's) or conv (4x4 convolutions of stride 2, then a linear layer)")
+      ->check(CLI::IsMember({"mlp", "conv"}));
+  app.add_option("--hidden", model.hidden_sizes,
+                 "hidden layer sizes, comma-separated (mlp: units, 400 or 500,500; conv: channels, 32,64)")
       ->check(size_list(65536));
   app.add_option("--latent", model.latent, variational ? "latent size Z" : "code size")
       ->check(CLI::Range(int64_t{1}, int64_t{4096}));
@@ -88,6 +101,12 @@ inline int parse_training_flags(CLI::App& app, int argc, char** argv, models::Tr
     data = datasets::load_dataset(model.data);
   } catch (const std::exception& error) {
     std::cerr << "--data: " << error.what() << "\n";
+    return 2;
+  }
+  try {
+    models::check_network_shape(model.network(data), data.train.pixels_per_image());
+  } catch (const std::exception& error) {
+    std::cerr << "--architecture " << model.architecture << ": " << error.what() << "\n";
     return 2;
   }
   return -1;

@@ -5,12 +5,9 @@
 namespace aevb::models {
 
 Autoencoder::Autoencoder(const AutoencoderConfig& config, Rng& rng) : config_(config) {
-  std::vector<int64_t> encoder_sizes = {config.inputs};
-  encoder_sizes.insert(encoder_sizes.end(), config.hidden.begin(), config.hidden.end());
-  encoder_sizes.push_back(config.code);
-  std::vector<int64_t> decoder_sizes(encoder_sizes.rbegin(), encoder_sizes.rend());
-  encoder_ = &adopt("encoder", nn::make_mlp(encoder_sizes, config.activation, rng));
-  decoder_ = &adopt("decoder", nn::make_mlp(decoder_sizes, config.activation, rng));
+  const NetworkShape shape{config.architecture, config.hidden, config.image_height, config.image_width};
+  encoder_ = &adopt("encoder", make_encoder(shape, config.inputs, 0, config.code, config.activation, rng, std::nullopt).layers);
+  decoder_ = &adopt("decoder", make_decoder(shape, config.code, config.inputs, 1, config.activation, rng, std::nullopt));
 }
 
 Var Autoencoder::encode(Var x) { return encoder_->forward(x); }

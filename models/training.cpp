@@ -158,6 +158,7 @@ Configuration vae_configuration(const TrainingOptions& options, const VaeConfig&
                                 const datasets::TrainTest& data) {
   Configuration configuration = common_configuration(options, data);
   configuration.insert({{"model", config.conditions > 0 ? "cvae" : "vae"},
+                        {"--architecture", to_string(config.architecture)},
                         {"--hidden", sizes_text(config.hidden)},
                         {"--latent", std::to_string(config.latent)},
                         {"--activation", nn::to_string(config.activation)},
@@ -364,6 +365,7 @@ TrainingResult run_autoencoder(const TrainingOptions& options, const Autoencoder
   RunLog metrics("metrics.jsonl");
   Configuration configuration = common_configuration(options, data);
   configuration.insert({{"model", "ae"},
+                        {"--architecture", to_string(config.architecture)},
                         {"--hidden", sizes_text(config.hidden)},
                         {"--latent", std::to_string(config.code)},
                         {"--activation", nn::to_string(config.activation)},
@@ -480,6 +482,11 @@ struct RunCheckpoint {
       refuse(flag, ": '", path, "' records no ", key, " (it was not written by train_vae, train_cvae or train_ae)");
     return found->second;
   }
+  // A key that runs before it existed did not record: their value was `fallback`.
+  std::string text_or(const std::string& key, const std::string& fallback) const {
+    auto found = contents.texts.find(key);
+    return found == contents.texts.end() ? fallback : found->second;
+  }
   // The model is one of `models` and was trained on `data`.
   void check_model_and_data(std::initializer_list<const char*> models, const char* expected,
                             const datasets::TrainTest& data) const {
@@ -535,6 +542,9 @@ TrainedVae load_trained_vae(const std::string& path, const datasets::TrainTest& 
   VaeConfig config;
   reading_configuration(checkpoint, [&] {
     config.inputs = data.train.pixels_per_image();
+    config.architecture = parse_architecture(checkpoint.text_or("--architecture", "mlp"));
+    config.image_height = data.train.rows;
+    config.image_width = data.train.columns;
     config.hidden = sizes_from_text(checkpoint.text("--hidden"));
     config.latent = std::stoll(checkpoint.text("--latent"));
     config.activation = nn::parse_activation(checkpoint.text("--activation"));
@@ -561,6 +571,9 @@ std::unique_ptr<Autoencoder> load_trained_autoencoder(const std::string& path, c
   AutoencoderConfig config;
   reading_configuration(checkpoint, [&] {
     config.inputs = data.train.pixels_per_image();
+    config.architecture = parse_architecture(checkpoint.text_or("--architecture", "mlp"));
+    config.image_height = data.train.rows;
+    config.image_width = data.train.columns;
     config.hidden = sizes_from_text(checkpoint.text("--hidden"));
     config.code = std::stoll(checkpoint.text("--latent"));
     config.activation = nn::parse_activation(checkpoint.text("--activation"));

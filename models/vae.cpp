@@ -8,22 +8,6 @@
 #include "autodiff/error.h"
 
 namespace aevb::models {
-namespace {
-
-// {in, hidden..., out}: the encoder's layer sizes
-std::vector<int64_t> layer_sizes(int64_t in, const std::vector<int64_t>& hidden, int64_t out) {
-  std::vector<int64_t> sizes = {in};
-  sizes.insert(sizes.end(), hidden.begin(), hidden.end());
-  sizes.push_back(out);
-  return sizes;
-}
-// {in, hidden in reverse..., out}: the decoder mirrors the encoder
-std::vector<int64_t> mirrored_layer_sizes(int64_t in, const std::vector<int64_t>& hidden, int64_t out) {
-  return layer_sizes(in, {hidden.rbegin(), hidden.rend()}, out);
-}
-
-}  // namespace
-
 Likelihood parse_likelihood(const std::string& name) {
   for (Likelihood l : {Likelihood::bernoulli, Likelihood::continuous_bernoulli, Likelihood::gaussian})
     if (name == to_string(l)) return l;
@@ -61,21 +45,28 @@ Vae::Vae(const VaeConfig& config, Rng& rng) : config_(config) {
         " Z=", config.latent, " C=", config.conditions, " must be positive");
   check(!config.learned_prior || config.conditions > 0, "Vae: a learned prior p(z | c) needs conditions (a CVAE)");
   const int64_t d = config.inputs, z = config.latent, c = config.conditions;
-  const int64_t decoder_outputs = config.likelihood == Likelihood::gaussian ? 2 * d : d;
+  const int64_t decoder_channels = config.likelihood == Likelihood::gaussian ? 2 : 1;
+  const NetworkShape shape{config.architecture, config.hidden, config.image_height, config.image_width};
+  Encoder encoder = make_encoder(shape, d, c, 2 * z, config.activation, rng, config.init);
+  encoder_ = &adopt("encoder", std::move(encoder.layers));
+  condition_joins_encoder_at_ = encoder.conditions_join_at;
+  decoder_ = &adopt("decoder", make_decoder(shape, z + c, d, decoder_channels, config.activation, rng, config.init));
   const nn::MlpOptions mlp{.init = config.init};
-  encoder_ = &adopt("encoder", nn::make_mlp(layer_sizes(d + c, config.hidden, 2 * z), config.activation, rng, mlp));
-  decoder_ = &adopt("decoder", nn::make_mlp(mirrored_layer_sizes(z + c, config.hidden, decoder_outputs),
-                                            config.activation, rng, mlp));
   if (config.learned_prior)
     prior_network_ = &adopt("prior", nn::make_mlp({c, config.prior_hidden, 2 * z}, config.activation, rng, mlp));
 }
 
+Var Vae::checked_condition(Var condition, int64_t batch) const {
+  if (config_.conditions == 0) return Var();
+  check(condition.defined(), "Vae: this CVAE needs a condition [N, ", config_.conditions, "]");
+  check(condition.shape() == Shape{batch, config_.conditions}, "Vae: condition ", condition.shape(),
+        " does not fit a batch of ", batch, " with C=", config_.conditions);
+  return condition;
+}
+
 Var Vae::with_condition(Var v, Var condition) const {
   if (config_.conditions == 0) return v;
-  check(condition.defined(), "Vae: this CVAE needs a condition [N, ", config_.conditions, "]");
-  check(condition.shape() == Shape{v.shape()[0], config_.conditions}, "Vae: condition ", condition.shape(),
-        " does not fit a batch of ", v.shape()[0], " with C=", config_.conditions);
-  const Var parts[] = {v, condition};  // on the stack: a training step allocates nothing
+  const Var parts[] = {v, checked_condition(condition, v.shape()[0])};  // on the stack: a step allocates nothing
   return concat(parts, 1);
 }
 
@@ -83,7 +74,7 @@ Vae::Encoding Vae::encode(Var x, Var condition) {
   check(x.shape().rank() == 2 && x.shape()[1] == config_.inputs, "Vae: input ", x.shape(), " is not [N, ",
         config_.inputs, "]");
   ModuleScope scope(&encoder_->path());  // the split into location and scale is the encoder's
-  Var out = encoder_->forward(with_condition(x, condition));
+  Var out = forward_joined(*encoder_, condition_joins_encoder_at_, x, checked_condition(condition, x.shape()[0]));
   const int64_t z = config_.latent;
   return {slice(out, 1, 0, z), slice(out, 1, z, z)};
 }

@@ -5,9 +5,10 @@
 // classes; 0 for a plain VAE), K importance samples.
 //
 // Encoder q(z | x, c): an MLP from [x | c] to 2Z outputs, the location and the log of
-// the squared scale of a location-scale posterior (Normal: mean and log-variance).
-// Decoder p(x | z, c): an MLP from [z | c] to D outputs (logits), or 2D (mean and
-// log-variance) for a Gaussian likelihood. Prior p(z | c): N(0, I), or, for a CVAE
+// the squared scale of a location-scale posterior (Normal: mean and log-variance); or
+// a convolutional network, the condition joining its features (models/architecture.h).
+// Decoder p(x | z, c): an MLP (or transposed convolutions) from [z | c] to D outputs
+// (logits), or 2D (mean and log-variance) for a Gaussian likelihood. Prior p(z | c): N(0, I), or, for a CVAE
 // with a learned prior, a Normal whose mean and log-variance come from a small MLP of c.
 //
 // The ELBO (Section 2.3): E_q[log p(x | z)] - KL(q(z | x) || p(z)), estimated with one
@@ -20,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "models/architecture.h"
 #include "nn/distributions/distributions.h"
 #include "nn/layers.h"
 
@@ -34,7 +36,9 @@ const char* to_string(Posterior posterior);
 
 struct VaeConfig {
   int64_t inputs = 784;                   // D
-  std::vector<int64_t> hidden = {400};    // H per layer (the decoder mirrors the encoder)
+  std::vector<int64_t> hidden = {400};    // H per layer, or channels per convolution (the decoder mirrors the encoder)
+  Architecture architecture = Architecture::mlp;
+  int64_t image_height = 0, image_width = 0;  // conv: the images' rows and columns
   int64_t latent = 20;                    // Z
   int64_t conditions = 0;                 // C: 0 for a VAE, the number of classes for a CVAE
   bool learned_prior = false;             // CVAE: p(z | c) from an MLP of c
@@ -97,10 +101,12 @@ class Vae : public nn::Module {
  private:
   nn::Normal prior_value(Tape& tape, Var condition, int64_t count);
   Var with_condition(Var v, Var condition) const;
+  Var checked_condition(Var condition, int64_t batch) const;  // condition, or none for a VAE
   Var repeat_rows(Var v, int64_t times) const;  // [N, F] -> [N * times, F], each row repeated
 
   VaeConfig config_;
   nn::Sequential* encoder_;
+  size_t condition_joins_encoder_at_ = 0;
   nn::Sequential* decoder_;
   nn::Sequential* prior_network_ = nullptr;
 };

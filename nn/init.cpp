@@ -6,9 +6,6 @@
 
 namespace aevb::nn {
 namespace {
-struct Fans {
-  double in, out;
-};
 Fans fans_of(const char* initializer, const Tensor& weight) {
   check(weight.shape().rank() == 2, initializer, ": weight shape ", weight.shape(), " is not [fan_in, fan_out]");
   return {static_cast<double>(weight.shape()[0]), static_cast<double>(weight.shape()[1])};
@@ -21,31 +18,27 @@ void fill_normal(Tensor& weight, Rng& rng, double stddev) {
 }
 }  // namespace
 
-void glorot_uniform(Tensor& weight, Rng& rng) {
-  Fans f = fans_of("glorot_uniform", weight);
-  fill_uniform(weight, rng, std::sqrt(6.0 / (f.in + f.out)));
-}
-void glorot_normal(Tensor& weight, Rng& rng) {
-  Fans f = fans_of("glorot_normal", weight);
-  fill_normal(weight, rng, std::sqrt(2.0 / (f.in + f.out)));
-}
-void he_uniform(Tensor& weight, Rng& rng) {
-  fill_uniform(weight, rng, std::sqrt(6.0 / fans_of("he_uniform", weight).in));
-}
-void he_normal(Tensor& weight, Rng& rng) { fill_normal(weight, rng, std::sqrt(2.0 / fans_of("he_normal", weight).in)); }
-void torch_uniform(Tensor& weight, Rng& rng) {
-  fill_uniform(weight, rng, 1.0 / std::sqrt(fans_of("torch_uniform", weight).in));
-}
+void glorot_uniform(Tensor& weight, Rng& rng) { initialize(weight, Init::glorot_uniform, rng, fans_of("glorot_uniform", weight)); }
+void glorot_normal(Tensor& weight, Rng& rng) { initialize(weight, Init::glorot_normal, rng, fans_of("glorot_normal", weight)); }
+void he_uniform(Tensor& weight, Rng& rng) { initialize(weight, Init::he_uniform, rng, fans_of("he_uniform", weight)); }
+void he_normal(Tensor& weight, Rng& rng) { initialize(weight, Init::he_normal, rng, fans_of("he_normal", weight)); }
+void torch_uniform(Tensor& weight, Rng& rng) { initialize(weight, Init::torch_uniform, rng, fans_of("torch_uniform", weight)); }
 void constant(Tensor& tensor, float value) { tensor.fill(value); }
 void zeros(Tensor& tensor) { tensor.fill(0.0f); }
 
 void initialize(Tensor& weight, Init init, Rng& rng) {
+  if (init == Init::zeros) return zeros(weight);
+  initialize(weight, init, rng, fans_of(to_string(init), weight));
+}
+
+void initialize(Tensor& weight, Init init, Rng& rng, Fans f) {
+  check(f.in > 0 && f.out > 0, to_string(init), ": fans ", f.in, " and ", f.out, " must be positive");
   switch (init) {
-    case Init::glorot_uniform: return glorot_uniform(weight, rng);
-    case Init::glorot_normal: return glorot_normal(weight, rng);
-    case Init::he_uniform: return he_uniform(weight, rng);
-    case Init::he_normal: return he_normal(weight, rng);
-    case Init::torch_uniform: return torch_uniform(weight, rng);
+    case Init::glorot_uniform: return fill_uniform(weight, rng, std::sqrt(6.0 / (f.in + f.out)));
+    case Init::glorot_normal: return fill_normal(weight, rng, std::sqrt(2.0 / (f.in + f.out)));
+    case Init::he_uniform: return fill_uniform(weight, rng, std::sqrt(6.0 / f.in));
+    case Init::he_normal: return fill_normal(weight, rng, std::sqrt(2.0 / f.in));
+    case Init::torch_uniform: return fill_uniform(weight, rng, 1.0 / std::sqrt(f.in));
     case Init::zeros: return zeros(weight);
   }
 }

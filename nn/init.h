@@ -23,6 +23,12 @@ void torch_uniform(Tensor& weight, Rng& rng);
 void constant(Tensor& tensor, float value);
 void zeros(Tensor& tensor);
 void initialize(Tensor& weight, Init init, Rng& rng);
+// The same for a weight of any shape, with its fans given: a convolution's are
+// channels x kernel area (nn::Conv2d, nn::ConvTranspose2d), as PyTorch counts them.
+struct Fans {
+  double in, out;
+};
+void initialize(Tensor& weight, Init init, Rng& rng, Fans fans);
 
 Init parse_init(const std::string& name);  // "glorot_uniform", ..., "torch_uniform"; throws listing the names
 const char* to_string(Init init);

@@ -50,6 +50,82 @@ Var Linear::forward(Var x) {
   return linear(x, tape.param(weight_), tape.param(bias_), activation_);
 }
 
+namespace {
+
+// PyTorch's start for a layer's bias: U(-1/sqrt(fan-in), 1/sqrt(fan-in)) under torch_uniform.
+void draw_bias(Parameter& bias, Init init, double fan_in, Rng& rng) {
+  if (init != Init::torch_uniform) return;
+  const float bound = static_cast<float>(1.0 / std::sqrt(fan_in));
+  rng.fill_uniform(bias.value().data(), bias.value().numel(), -bound, bound);
+}
+
+void check_conv_shape(const char* layer, const Conv2dShape& shape, int64_t groups) {
+  check(shape.in_channels > 0 && shape.out_channels > 0 && shape.kernel.height > 0 && shape.kernel.width > 0, layer,
+        ": channels ", shape.in_channels, " -> ", shape.out_channels, " and kernel ", shape.kernel.height, "x",
+        shape.kernel.width, " must be positive");
+  check(groups >= 1 && shape.in_channels % groups == 0 && shape.out_channels % groups == 0, layer, ": groups ", groups,
+        " must divide the ", shape.in_channels, " input and ", shape.out_channels, " output channels");
+}
+
+}  // namespace
+
+Conv2d::Conv2d(Conv2dShape shape, Conv2dOptions options, Rng& rng, Init init)
+    : weight_(register_parameter("weight", (check_conv_shape("Conv2d", shape, options.groups),
+                                            Tensor::zeros({shape.out_channels, shape.in_channels / options.groups,
+                                                           shape.kernel.height, shape.kernel.width})))),
+      bias_(register_parameter("bias", Tensor::zeros({shape.out_channels}))),
+      options_(options) {
+  const double area = static_cast<double>(shape.kernel.height * shape.kernel.width);
+  const double fan_in = static_cast<double>(shape.in_channels / options.groups) * area;
+  initialize(weight_.value(), init, rng, {fan_in, static_cast<double>(shape.out_channels) * area});
+  draw_bias(bias_, init, fan_in, rng);
+}
+
+Var Conv2d::forward(Var x) {
+  ModuleScope scope(&path());
+  Tape& tape = x.tape();
+  return conv2d(x, tape.param(weight_), tape.param(bias_), options_);
+}
+
+ConvTranspose2d::ConvTranspose2d(Conv2dShape shape, ConvTranspose2dOptions options, Rng& rng, Init init)
+    : weight_(register_parameter("weight", (check_conv_shape("ConvTranspose2d", shape, options.groups),
+                                            Tensor::zeros({shape.in_channels, shape.out_channels / options.groups,
+                                                           shape.kernel.height, shape.kernel.width})))),
+      bias_(register_parameter("bias", Tensor::zeros({shape.out_channels}))),
+      options_(options) {
+  const double area = static_cast<double>(shape.kernel.height * shape.kernel.width);
+  const double fan_in = static_cast<double>(shape.out_channels / options.groups) * area;  // PyTorch's: weight dim 1
+  initialize(weight_.value(), init, rng, {fan_in, static_cast<double>(shape.in_channels) * area});
+  draw_bias(bias_, init, fan_in, rng);
+}
+
+Var ConvTranspose2d::forward(Var x) {
+  ModuleScope scope(&path());
+  Tape& tape = x.tape();
+  return conv_transpose2d(x, tape.param(weight_), tape.param(bias_), options_);
+}
+
+Var Flatten::forward(Var x) {
+  const Shape shape = x.shape();
+  check(shape.rank() >= 1, "Flatten: input ", shape, " has no batch axis");
+  ModuleScope scope(&path());
+  return reshape(x, Shape{shape[0], shape[0] == 0 ? 0 : shape.numel() / shape[0]});
+}
+
+Unflatten::Unflatten(int64_t channels, int64_t height, int64_t width)
+    : channels_(channels), height_(height), width_(width) {
+  check(channels > 0 && height > 0 && width > 0, "Unflatten: sizes ", channels, "x", height, "x", width,
+        " must be positive");
+}
+
+Var Unflatten::forward(Var x) {
+  const Shape shape = x.shape();
+  check(shape.rank() == 2 && shape[1] == channels_ * height_ * width_, "Unflatten: input ", shape, " is not [N, ",
+        channels_ * height_ * width_, "] (", channels_, "x", height_, "x", width_, ")");
+  ModuleScope scope(&path());
+  return reshape(x, Shape{shape[0], channels_, height_, width_});
+}
+
 Dropout::Dropout(float drop_probability, uint64_t seed) : drop_probability_(drop_probability), rng_(seed) {
   check(drop_probability >= 0.0f && drop_probability < 1.0f, "Dropout: probability ", drop_probability,
         " is outside [0, 1)");

@@ -1,4 +1,5 @@
-// Layers: Linear, activations, Dropout, Sequential, and an MLP builder.
+// Layers: Linear, convolutions, flatten and unflatten, activations, Dropout, Sequential,
+// and an MLP builder.
 // Legend: N batch, I inputs, O outputs.
 #pragma once
 
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "autodiff/kernels/activation.h"
+#include "autodiff/ops.h"
 #include "nn/init.h"
 #include "nn/module.h"
 
@@ -39,6 +41,61 @@ class Linear : public Layer {
   Parameter& weight_;
   Parameter& bias_;
   Activation activation_;
+};
+
+// Convolutions on images [N, C, H, W] (ops.h's conv2d and conv_transpose2d), with a
+// bias per output channel. The weight is drawn by `init` with PyTorch's fans (fan-in
+// C/G x KH x KW for Conv2d, O/G x KH x KW for ConvTranspose2d), and with
+// torch_uniform the bias too, from U(-1/sqrt(fan-in), 1/sqrt(fan-in)), as PyTorch's
+// layers start; otherwise the bias starts at zero.
+struct Conv2dShape {
+  int64_t in_channels, out_channels;
+  Size2d kernel;
+};
+class Conv2d : public Layer {
+ public:
+  Conv2d(Conv2dShape shape, Conv2dOptions options, Rng& rng, Init init = Init::torch_uniform);
+  Var forward(Var x) override;  // [N, C, H, W] -> [N, O, OH, OW]
+  Parameter& weight() { return weight_; }  // [O, C/G, KH, KW]
+  Parameter& bias() { return bias_; }      // [O]
+  const Conv2dOptions& options() const { return options_; }
+
+ private:
+  Parameter& weight_;
+  Parameter& bias_;
+  Conv2dOptions options_;
+};
+
+class ConvTranspose2d : public Layer {
+ public:
+  ConvTranspose2d(Conv2dShape shape, ConvTranspose2dOptions options, Rng& rng, Init init = Init::torch_uniform);
+  Var forward(Var x) override;  // [N, C, H, W] -> [N, O, (H - 1) s - 2p + d (KH - 1) + output padding + 1, ...]
+  Parameter& weight() { return weight_; }  // [C, O/G, KH, KW]
+  Parameter& bias() { return bias_; }      // [O]
+  const ConvTranspose2dOptions& options() const { return options_; }
+
+ private:
+  Parameter& weight_;
+  Parameter& bias_;
+  ConvTranspose2dOptions options_;
+};
+
+// [N, ...] -> [N, product of the rest] (a reshape: no copy)
+class Flatten : public Layer {
+ public:
+  Var forward(Var x) override;
+};
+// [N, C H W] -> [N, C, H, W]
+class Unflatten : public Layer {
+ public:
+  Unflatten(int64_t channels, int64_t height, int64_t width);
+  Var forward(Var x) override;
+  int64_t channels() const { return channels_; }
+  int64_t height() const { return height_; }
+  int64_t width() const { return width_; }
+
+ private:
+  int64_t channels_, height_, width_;
 };
 
 class ActivationLayer : public Layer {

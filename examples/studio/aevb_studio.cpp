@@ -101,7 +101,7 @@ int main(int argc, char** argv) {
   if (int status = examples::parse_training_flags(app, argc, argv, options, model, data); status >= 0) return status;
   // --open explores what a run wrote: a flag that would shape a new run has no meaning there.
   if (!open.empty())
-    for (const char* flag : {"--epochs", "--batch", "--hidden", "--latent", "--activation", "--init", "--optimizer",
+    for (const char* flag : {"--epochs", "--batch", "--architecture", "--hidden", "--latent", "--activation", "--init", "--optimizer",
                              "--lr", "--weight-decay", "--binarize", "--seed", "--resume", "--beta",
                              "--warmup-epochs", "--free-bits", "--eval-k", "--model", "--likelihood", "--posterior",
                              "--learned-prior", "--snapshot-ms", "--exit-when-done"})
@@ -140,6 +140,9 @@ int main(int argc, char** argv) {
         refuse("--data: '", model.data, "' has no labels; a CVAE needs them");
       spec.vae = {.inputs = data.train.pixels_per_image(),
                   .hidden = model.hidden(),
+                  .architecture = models::parse_architecture(model.architecture),
+                  .image_height = data.train.rows,
+                  .image_width = data.train.columns,
                   .latent = model.latent,
                   .conditions = spec.kind == studio::ModelKind::cvae ? data.train.classes : 0,
                   .learned_prior = learned_prior,
@@ -151,6 +154,9 @@ int main(int argc, char** argv) {
                   .init = model.chosen_init()};
       spec.autoencoder = {.inputs = data.train.pixels_per_image(),
                           .hidden = model.hidden(),
+                          .architecture = models::parse_architecture(model.architecture),
+                          .image_height = data.train.rows,
+                          .image_width = data.train.columns,
                           .code = model.latent,
                           .activation = nn::parse_activation(model.activation)};
     }
