@@ -13,6 +13,7 @@
 //
 //   build/bench/vae step --threads 1,2 --steps 200
 //   build/bench/vae epoch --threads 1,2 --data fashion-mnist
+//   build/bench/vae epoch --architecture conv --epochs 10   (the convolutional VAE)
 //
 // Prints one line per run, and with --json FILE writes them as JSON lines.
 #include <algorithm>
@@ -51,6 +52,9 @@ struct Settings {
   int warmup = 20;
   std::string data = "fashion-mnist";
   std::string json;
+  std::string architecture = "mlp";
+  int epochs = 1;
+  uint64_t seed = 1;
 };
 
 // A field of /proc/self/status in KiB. VmHWM, not getrusage's ru_maxrss: that one
@@ -72,12 +76,25 @@ double percentile(std::vector<double> values, double q) {
   return values[static_cast<size_t>(q * static_cast<double>(values.size() - 1) + 0.5)];
 }
 
-// The classic VAE and its Adam, as train_vae builds them by default.
+// The classic VAE and its Adam; or, with --architecture conv, the convolutional VAE
+// (models/architecture.h: 32 and 64 channels, latent 20) with PyTorch's initialization,
+// as train_vae --architecture conv builds it.
+models::VaeConfig config_for(const Settings& s, const datasets::TrainTest& data) {
+  if (s.architecture == "mlp") return models::VaeConfig{};
+  return {.inputs = data.train.pixels_per_image(),
+          .hidden = models::default_hidden(models::Architecture::conv),
+          .architecture = models::Architecture::conv,
+          .image_height = data.train.rows,
+          .image_width = data.train.columns,
+          .init = nn::Init::torch_uniform};
+}
+
 struct Training {
-  Rng init_rng{1};
-  models::Vae vae{models::VaeConfig{}, init_rng};
+  Training(const models::VaeConfig& config, uint64_t seed) : init_rng(seed), vae(config, init_rng), sampling_rng(seed, 1) {}
+  Rng init_rng;
+  models::Vae vae;
   nn::Adam optimizer{vae.named_parameters(), nn::AdamOptions{}};
-  Rng sampling_rng{1, 1};
+  Rng sampling_rng;
   Tape tape;
 
   float step(const Tensor& images) {
@@ -117,7 +134,7 @@ void run_step(const Settings& s, const datasets::TrainTest& data) {
   const Tensor images = batcher.next()->images;
   for (int threads : s.threads) {
     kernels::set_thread_count(threads);
-    Training training;
+    Training training(config_for(s, data), s.seed);
     for (int i = 0; i < s.warmup; ++i) training.step(images);
     std::vector<double> milliseconds;
     milliseconds.reserve(static_cast<size_t>(s.steps));
@@ -154,16 +171,17 @@ void run_step(const Settings& s, const datasets::TrainTest& data) {
 void run_epoch(const Settings& s, const datasets::TrainTest& data) {
   for (int threads : s.threads) {
     kernels::set_thread_count(threads);
-    Training training;
-    datasets::Batcher batcher(data.train, {.batch_size = 128, .seed = 1});
+    Training training(config_for(s, data), s.seed);
+    datasets::Batcher batcher(data.train, {.batch_size = 128, .seed = s.seed});
     datasets::Batcher test_batcher(data.test, {.batch_size = 1000, .shuffle = false});
     // One warm-up epoch over 20 batches: page faults and first-touch allocations.
     batcher.start_epoch(0);
     for (int i = 0; i < 20; ++i)
       if (const datasets::Batch* batch = batcher.next()) training.step(batch->images);
 
+    for (int epoch = 1; epoch <= s.epochs; ++epoch) {
     const auto start = Clock::now();
-    batcher.start_epoch(1);
+    batcher.start_epoch(epoch);
     double loss_sum = 0;
     int64_t images = 0;
     while (const datasets::Batch* batch = batcher.next()) {
@@ -186,11 +204,13 @@ void run_epoch(const Settings& s, const datasets::TrainTest& data) {
     char text[512];
     std::snprintf(
         text, sizeof text,
-        R"(, "data": "%s", "images": %lld, "train_seconds": %.3f, "test_pass_seconds": %.3f, "epoch_seconds": %.3f, "images_per_second": %.0f, "train_neg_elbo": %.2f, "test_neg_elbo": %.2f, "peak_rss_mib": %.1f})",
-        s.data.c_str(), static_cast<long long>(images), train_seconds, total_seconds - train_seconds, total_seconds,
+        R"(, "architecture": "%s", "seed": %llu, "epoch": %d, "data": "%s", "images": %lld, "train_seconds": %.3f, "test_pass_seconds": %.3f, "epoch_seconds": %.3f, "images_per_second": %.0f, "train_neg_elbo": %.2f, "test_neg_elbo": %.2f, "peak_rss_mib": %.1f})",
+        s.architecture.c_str(), static_cast<unsigned long long>(s.seed), epoch, s.data.c_str(),
+        static_cast<long long>(images), train_seconds, total_seconds - train_seconds, total_seconds,
         static_cast<double>(images) / train_seconds, loss_sum / static_cast<double>(images),
         test_sum / static_cast<double>(data.test.count), static_cast<double>(peak_resident_kib()) / 1024.0);
     report(s, header(s, threads) + text);
+    }
   }
 }
 
@@ -207,6 +227,10 @@ int main(int argc, char** argv) {
   app.add_option("--warmup", settings.warmup, "untimed steps first (step)")->check(CLI::Range(1, 1000000));
   app.add_option("--data", settings.data, "mnist-subset, fashion-mnist, idx:DIR or frey:FILE");
   app.add_option("--json", settings.json, "append each run as a JSON line to this file");
+  app.add_option("--architecture", settings.architecture, "mlp (the classic VAE) or conv (the convolutional VAE)")
+      ->check(CLI::IsMember({"mlp", "conv"}));
+  app.add_option("--epochs", settings.epochs, "epochs (epoch): one line after each")->check(CLI::Range(1, 1000));
+  app.add_option("--seed", settings.seed, "seed of the initialization, shuffling and sampling");
   if (int status = examples::parse_flags(app, argc, argv); status >= 0) return status;
   try {
     baseline_kib = status_kib("VmRSS:");
