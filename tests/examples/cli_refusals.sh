@@ -31,6 +31,10 @@ refuses "--bogus" "$bin/train_vae" --bogus
 refuses "--epochs" "$bin/train_vae" --epochs
 refuses "--likelihood" "$bin/train_vae" --likelihood poisson
 refuses "--posterior" "$bin/train_vae" --posterior student
+refuses "--architecture" "$bin/train_vae" --architecture resnet
+refuses "--architecture conv: 3 convolutions of stride 2 halve each side 3 times: the images' 28x28 must divide by 8" "$bin/train_vae" --architecture conv --hidden 8,16,32
+refuses "--architecture conv: 3 convolutions" "$bin/train_ae" --architecture conv --hidden 8,16,32
+refuses "--architecture conv: 3 convolutions" "$bin/train_cvae" --architecture conv --hidden 8,16,32
 refuses "--data: unknown data set 'cifar'" "$bin/train_vae" --data cifar
 refuses "--data: data set 'frey:/no/such.mat'" "$bin/train_vae" --data frey:/no/such.mat
 refuses "--resume" "$bin/train_vae" --resume /no/such/checkpoint.aevb
