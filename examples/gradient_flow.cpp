@@ -8,9 +8,10 @@
 //   4. sampling z directly (not as a function of mu and sigma) leaves the encoder without
 //      any gradient from the reconstruction: the path is gone.
 // Writes graph.dot, and graph.png when Graphviz's dot is installed.
-//   gradient_flow [--out DIR] [--batch 4] [--hidden 16] [--latent 2] [--quiet]
+//   gradient_flow [--out DIR] [--batch 4] [--hidden 16] [--latent 2] [--architecture mlp|conv] [--quiet]
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -46,12 +47,17 @@ double encoder_gradient_norm(models::Vae& vae) {
   return std::sqrt(squares);
 }
 
-int run(const std::string& out, int64_t batch_size, int64_t hidden, int64_t latent, bool quiet) {
+int run(const std::string& out, int64_t batch_size, int64_t hidden, int64_t latent, bool quiet, bool conv) {
   datasets::TrainTest data = datasets::load_dataset("mnist-subset");
   datasets::Batcher batcher(data.test, {.batch_size = batch_size, .seed = 1});
   const datasets::Batch* batch = batcher.next();
   Rng init(1);
-  models::Vae vae({.inputs = 784, .hidden = {hidden}, .latent = latent}, init);
+  // conv: two convolutions of hidden/2 and hidden channels on the 28x28 images
+  models::Vae vae(conv ? models::VaeConfig{.inputs = 784, .hidden = {std::max<int64_t>(1, hidden / 2), hidden},
+                                           .architecture = models::Architecture::conv, .image_height = 28,
+                                           .image_width = 28, .latent = latent}
+                       : models::VaeConfig{.inputs = 784, .hidden = {hidden}, .latent = latent},
+                  init);
   models::RunFolder::check_usable(out, {"graph.dot", "graph.png"});
   const models::RunFolder folder(out, "gradient_flow");
 
@@ -146,16 +152,19 @@ int main(int argc, char** argv) {
   std::string out = "gradient-flow-out";
   int64_t batch = 4, hidden = 16, latent = 2;
   bool quiet = false;
+  std::string architecture = "mlp";
   CLI::App app{"Shows how gradients flow through a VAE's ELBO and why the reparameterization trick matters"};
   app.add_option("--out", out, "folder for graph.dot and graph.png");
   app.add_option("--batch", batch, "images in the batch")->check(CLI::Range(int64_t{1}, int64_t{64}));
   app.add_option("--hidden", hidden, "hidden units")->check(CLI::Range(int64_t{1}, int64_t{1024}));
   app.add_option("--latent", latent, "latent size")->check(CLI::Range(int64_t{1}, int64_t{64}));
   app.add_flag("--quiet", quiet, "skip the tape and trace listings");
+  app.add_option("--architecture", architecture, "mlp, or conv (convolutions of hidden/2 and hidden channels)")
+      ->check(CLI::IsMember({"mlp", "conv"}));
   if (int status = aevb::examples::parse_flags(app, argc, argv); status >= 0) return status;
   aevb::files::remove_partial_file_on_signals();
   try {
-    return run(out, batch, hidden, latent, quiet);
+    return run(out, batch, hidden, latent, quiet, architecture == "conv");
   } catch (const aevb::InputError& refused) {
     std::cerr << refused.what() << "\n";
     return 2;
