@@ -219,6 +219,17 @@ void conv2d_backward_weight(float* dweight, float* dbias, const float* dy, const
   conv2d_backward_fast(nullptr, true, dweight, dbias, dy, x, nullptr, g, workspace);
 }
 
+void conv2d_backward(float* dx, float* dweight, float* dbias, const float* dy, const float* x, const float* weight,
+                     const Conv2dGeometry& g, float* workspace) {
+  flush_denormals_on_this_thread();
+  if (use_reference()) {
+    if (dweight != nullptr || dbias != nullptr) conv2d_backward_weight_reference(dweight, dbias, dy, x, g);
+    if (dx != nullptr) conv2d_backward_input_reference(dx, dy, weight, g);
+    return;
+  }
+  conv2d_backward_fast(dx, true, dweight, dbias, dy, x, weight, g, workspace);
+}
+
 void conv2d_forward_reference(float* y, const float* x, const float* weight, const float* bias,
                               const Conv2dGeometry& g, bool accumulate) {
   const int64_t oh = g.out_height(), ow = g.out_width(), group_in = g.in_channels / g.groups,

@@ -65,6 +65,11 @@ void conv2d_backward_input(float* dx, const float* dy, const float* weight, cons
 void conv2d_backward_weight(float* dweight, float* dbias, const float* dy, const float* x, const Conv2dGeometry& g,
                             float* workspace);
 
+// Both at once (any of dx, dweight, dbias null: skipped), as a layer's backward needs
+// them: dy is permuted once for all.
+void conv2d_backward(float* dx, float* dweight, float* dbias, const float* dy, const float* x, const float* weight,
+                     const Conv2dGeometry& g, float* workspace);
+
 // The reference loops: one output (or gradient) element at a time, straight from the
 // formula above, threaded over images (dweight: over output channels).
 void conv2d_forward_reference(float* y, const float* x, const float* weight, const float* bias,

@@ -102,10 +102,8 @@ Var conv2d(Var x, Var weight, Var bias, Conv2dOptions options) {
   const kernels::Conv2dGeometry* saved = save_geometry(tape, g);
   tape.set_backward(y, [x, weight, bias, y, saved, workspace] {
     const bool bias_grad = bias.defined() && bias.requires_grad();
-    if (weight.requires_grad() || bias_grad)
-      kernels::conv2d_backward_weight(weight.requires_grad() ? weight.grad() : nullptr,
-                                      bias_grad ? bias.grad() : nullptr, y.grad(), x.data(), *saved, workspace);
-    if (x.requires_grad()) kernels::conv2d_backward_input(x.grad(), y.grad(), weight.data(), *saved, workspace);
+    kernels::conv2d_backward(x.requires_grad() ? x.grad() : nullptr, weight.requires_grad() ? weight.grad() : nullptr,
+                             bias_grad ? bias.grad() : nullptr, y.grad(), x.data(), weight.data(), *saved, workspace);
   });
   return y;
 }

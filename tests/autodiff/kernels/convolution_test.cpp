@@ -137,3 +137,24 @@ TEST_CASE("conv2d kernels: a chunk's size depends on the shapes alone") {
   CHECK(one >= 1);
   CHECK(one < g.batch);  // this shape runs in several chunks
 }
+
+TEST_CASE("conv2d kernels: the combined backward gives the separate products' bits") {
+  KernelSettingsGuard guard;
+  for (kernels::Isa isa : kernels::supported_isas()) {
+    kernels::set_isa(isa);
+    CAPTURE(kernels::isa_name(isa));
+    for (const Conv2dGeometry& g : geometries()) {
+      const Results separate = run(g, isa == kernels::Isa::scalar);
+      const std::vector<float> x = random_values(g.input_size(), 1), weight = random_values(g.weight_size(), 2),
+                               dy = random_values(g.output_size(), 4);
+      std::vector<float> dx = random_values(g.input_size(), 5), dweight = random_values(g.weight_size(), 6),
+                         dbias = random_values(g.out_channels, 7);
+      std::vector<float> workspace(static_cast<size_t>(kernels::conv2d_workspace_floats(g)));
+      kernels::conv2d_backward(dx.data(), dweight.data(), dbias.data(), dy.data(), x.data(), weight.data(), g,
+                               workspace.data());
+      CHECK(dx == separate.dx);
+      CHECK(dweight == separate.dweight);
+      CHECK(dbias == separate.dbias);
+    }
+  }
+}
