@@ -184,6 +184,8 @@ int main(int argc, char** argv) {
         {{"model", studio::to_string(spec.kind)},
          {"data", data.train.name},
          {"latent", spec.latent()},
+         {"architecture", models::to_string(spec.kind == studio::ModelKind::ae ? spec.autoencoder.architecture
+                                                                              : spec.vae.architecture)},
          {"hidden", models::sizes_text(spec.kind == studio::ModelKind::ae ? spec.autoencoder.hidden : spec.vae.hidden)},
          {"conditions", spec.conditions()},
          {"classes", data.train.classes},

@@ -337,7 +337,8 @@ async function start() {
   studio.description = history.description;
   const d = history.description;
   $("run-description").textContent =
-    `${d.model.toUpperCase()} on ${d.data}: latent ${d.latent}, hidden ${d.hidden}` +
+    `${d.model.toUpperCase()} on ${d.data}: latent ${d.latent}, ` +
+    (d.architecture === "conv" ? `convolutional, channels ${d.hidden}` : `hidden ${d.hidden}`) +
     (d.conditions ? `, ${d.conditions} classes` : "") + ` — ${d.folder}`;
   buildRunCharts();
   studio.epochs = history.epochs;
