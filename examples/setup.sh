@@ -16,9 +16,11 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # Everything the build and the programs use: the compiler and meson; the libraries;
 # Graphviz and gnuplot for the pictures drawn by helper programs; Google Benchmark and
-# OpenBLAS, which bench/kernels compares against (so every machine measures the same).
+# OpenBLAS, which bench/kernels compares against (so every machine measures the same);
+# Open MPI for data-parallel training (train_vae under mpirun) and its tests.
 packages=(g++ meson ninja-build pkg-config cmake libxsimd-dev doctest-dev libcli11-dev zlib1g-dev libstb-dev
-          nlohmann-json3-dev libcpp-httplib-dev graphviz gnuplot-nox libbenchmark-dev libopenblas-dev)
+          nlohmann-json3-dev libcpp-httplib-dev graphviz gnuplot-nox libbenchmark-dev libopenblas-dev
+          libopenmpi-dev openmpi-bin)
 # Node.js and npm install the studio's page's packages (a machine with NodeSource's
 # nodejs has npm inside it; Debian's comes apart).
 command -v node >/dev/null || packages+=(nodejs)

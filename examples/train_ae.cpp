@@ -5,6 +5,7 @@
 
 int main(int argc, char** argv) {
   using namespace aevb;
+  models::Processes::start(argc, argv);  // under mpirun: data-parallel (--shards)
   models::TrainingOptions options;
   options.out = "ae-out";
   examples::ModelFlags model;
@@ -26,7 +27,8 @@ int main(int argc, char** argv) {
                                    .activation = nn::parse_activation(model.activation)};
   return examples::run_training("train_ae", [&] {
     models::train_autoencoder(options, config, models::parse_denoising(denoise), noise, data);
-    std::printf("pictures in %s/: %s, latent.png\n", options.out.c_str(),
+    if (models::Processes::root())
+      std::printf("pictures in %s/: %s, latent.png\n", options.out.c_str(),
                 denoise == "none" ? "reconstructions.png" : "denoising.png");
   });
 }

@@ -6,6 +6,7 @@
 
 int main(int argc, char** argv) {
   using namespace aevb;
+  models::Processes::start(argc, argv);  // under mpirun: data-parallel (--shards)
   models::TrainingOptions options;
   options.out = "cvae-out";
   examples::ModelFlags model;
@@ -31,7 +32,8 @@ int main(int argc, char** argv) {
                            .activation = nn::parse_activation(model.activation), .init = model.chosen_init()};
   return examples::run_training("train_cvae", [&] {
     models::train_vae(options, config, data);
-    std::printf("pictures in %s/: %s, reconstructions.png, samples.png, latent.png\n", options.out.c_str(),
+    if (models::Processes::root())
+      std::printf("pictures in %s/: %s, reconstructions.png, samples.png, latent.png\n", options.out.c_str(),
                 options.digit >= 0 ? ("digit_" + std::to_string(options.digit) + ".png").c_str() : "conditional.png");
   });
 }

@@ -6,6 +6,7 @@
 
 int main(int argc, char** argv) {
   using namespace aevb;
+  models::Processes::start(argc, argv);  // under mpirun: data-parallel (--shards)
   models::TrainingOptions options;
   options.out = "vae-out";
   examples::ModelFlags model;
@@ -30,7 +31,8 @@ int main(int argc, char** argv) {
                            .init = model.chosen_init()};
   return examples::run_training("train_vae", [&] {
     models::train_vae(options, config, data);
-    std::printf("pictures in %s/: reconstructions.png, samples.png, latent.png%s\n", options.out.c_str(),
+    if (models::Processes::root())
+      std::printf("pictures in %s/: reconstructions.png, samples.png, latent.png%s\n", options.out.c_str(),
                 config.latent == 2 ? ", manifold.png" : "");
   });
 }

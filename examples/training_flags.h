@@ -5,6 +5,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <iostream>
 #include <optional>
@@ -17,6 +20,7 @@
 #include "datasets/sources.h"
 #include "examples/cli.h"
 #include "models/architecture.h"
+#include "models/data_parallel.h"
 #include "models/training.h"
 #include "nn/init.h"
 #include "nn/layers.h"
@@ -78,6 +82,11 @@ inline void add_training_flags(CLI::App& app, models::TrainingOptions& options, 
       ->check(CLI::IsMember({"none", "static", "threshold", "dynamic"}));
   app.add_option("--seed", options.seed, "random seed")->check(unsigned_64());
   add_threads_flag(app, model.threads);
+  app.add_option("--shards", options.shards,
+                 "cut each batch into this many shards, whose gradients are summed in a fixed order; the result "
+                 "depends on it, never on how many MPI processes compute them (default: the number of processes, "
+                 "1 without mpirun)")
+      ->check(CLI::Range(int64_t{1}, int64_t{65536}));
   app.add_option("--out", options.out, "output folder (one run at a time; created if missing)");
   app.add_option("--resume", options.resume, "a checkpoint.aevb to continue from, trained with the same flags");
   if (variational) {
@@ -91,10 +100,10 @@ inline void add_training_flags(CLI::App& app, models::TrainingOptions& options, 
   }
 }
 
-// Parses and validates; returns -1 to go on, else the exit status.
-inline int parse_training_flags(CLI::App& app, int argc, char** argv, models::TrainingOptions& options,
-                                const ModelFlags& model, datasets::TrainTest& data) {
+inline int parse_and_load(CLI::App& app, int argc, char** argv, models::TrainingOptions& options,
+                          const ModelFlags& model, datasets::TrainTest& data) {
   if (int status = parse_flags(app, argc, argv); status >= 0) return status;
+  if (options.shards == 0) options.shards = models::Processes::count();
   options.binarization = datasets::parse_binarization(model.binarize);
   if (model.threads > 0) kernels::set_thread_count(model.threads);
   try {
@@ -112,21 +121,56 @@ inline int parse_training_flags(CLI::App& app, int argc, char** argv, models::Tr
   return -1;
 }
 
+// Parses and validates; returns -1 to go on, else the exit status.
+inline int parse_training_flags(CLI::App& app, int argc, char** argv, models::TrainingOptions& options,
+                                const ModelFlags& model, datasets::TrainTest& data) {
+  options.shards = 0;  // not given: one per process
+  // Under mpirun every process parses the same flags: rank 0 alone says what it refuses.
+  const bool quiet = !models::Processes::root();
+  std::fflush(stderr);
+  const int saved_stderr = quiet ? dup(2) : -1;
+  if (quiet) {
+    const int null = open("/dev/null", O_WRONLY);
+    if (null >= 0) dup2(null, 2), close(null);
+  }
+  const int status = parse_and_load(app, argc, argv, options, model, data);
+  if (quiet) {
+    std::cerr.flush();
+    std::fflush(stderr);
+    if (saved_stderr >= 0) dup2(saved_stderr, 2), close(saved_stderr);
+  }
+  return status;
+}
+
+
 // Runs the training, turning an error into a message: exit status 2 for a refused
 // input (found before anything was written: --out is as it was), 1 for anything else.
+// Under mpirun, rank 0 says what was refused (every process refuses alike), any
+// process says what else went wrong, naming itself, and the first error ends every
+// process (MPI_Abort: the others may be waiting for it in a collective).
 template <class Run>
 int run_training(const char* program, Run run) {
   files::remove_partial_file_on_signals();
+  const int rank = models::Processes::rank(), processes = models::Processes::count();
+  const std::string who = processes > 1 && rank > 0 ? std::string(program) + " (process " + std::to_string(rank) +
+                                                          " of " + std::to_string(processes) + ")"
+                                                    : std::string(program);
+  int status = 0;
   try {
     run();
-    return 0;
   } catch (const InputError& refused) {
-    std::cerr << refused.what() << "\n";
-    return 2;
+    if (rank == 0) std::cerr << refused.what() << "\n";
+    status = 2;
   } catch (const std::exception& error) {
-    std::cerr << program << ": " << error.what() << "\n";
-    return 1;
+    std::cerr << who << ": " << error.what() << "\n";
+    status = 1;
   }
+  if (status != 0 && processes > 1) {
+    std::cerr.flush();
+    models::Processes::abort(status);
+  }
+  models::Processes::finish();
+  return status;
 }
 
 }  // namespace aevb::examples

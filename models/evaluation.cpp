@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "autodiff/error.h"
+#include "models/data_parallel.h"
 
 namespace aevb::models {
 
@@ -31,41 +32,89 @@ Tensor one_hot_rows(const std::vector<int>& classes, int64_t count) {
   return out;
 }
 
+// Under several processes (data_parallel.h) each evaluates a contiguous share of the
+// blocks of kEvaluationBatch images, and the blocks' weighted terms are gathered and
+// added in block order: the same additions, in the same order, as one process makes.
+// Block b draws from the words where one process would have reached it: every full
+// block draws the same number of words (a function of its size), learnt from block 0,
+// which a process not holding it evaluates once more to learn it.
 VaeEvaluation evaluate_vae(Vae& vae, const EvaluationSet& test, Rng& rng) {
   NoGradGuard no_grad;
   Tape tape;
   const int64_t count = test.images.shape()[0], z = vae.config().latent;
   const bool conditional = vae.config().conditions > 0;
-  VaeEvaluation result;
-  result.kl_per_dimension.assign(static_cast<size_t>(z), 0.0);
-  for (int64_t first = 0; first < count; first += kEvaluationBatch) {
-    const int64_t n = std::min(kEvaluationBatch, count - first);
+  const int64_t blocks = (count + kEvaluationBatch - 1) / kEvaluationBatch;
+  const uint64_t start = rng.position();
+  // A block's terms, each weighted by its share of the test set: reconstruction, KL,
+  // the KL of each latent dimension, then the words it drew.
+  const auto evaluate_block = [&](int64_t block, std::vector<double>& terms_out) {
+    const int64_t first = block * kEvaluationBatch, n = std::min(kEvaluationBatch, count - first);
     tape.clear();
+    const uint64_t before = rng.position();
     Var condition = conditional ? rows_of(tape, test.one_hot, first, n) : Var();
     ElboTerms terms = vae.elbo(rows_of(tape, test.images, first, n), condition, rng);
     const double weight = static_cast<double>(n) / static_cast<double>(count);
-    result.reconstruction += terms.reconstruction.item() * weight;
-    result.kl += terms.kl.item() * weight;
-    for (int64_t j = 0; j < z; ++j)
-      result.kl_per_dimension[static_cast<size_t>(j)] += terms.kl_per_dimension.data()[j] * weight;
+    terms_out.push_back(terms.reconstruction.item() * weight);
+    terms_out.push_back(terms.kl.item() * weight);
+    for (int64_t j = 0; j < z; ++j) terms_out.push_back(terms.kl_per_dimension.data()[j] * weight);
+    terms_out.push_back(static_cast<double>(rng.position() - before));
+  };
+  const auto per_block = static_cast<size_t>(z + 3);
+  std::vector<double> all;
+  if (Processes::count() == 1) {
+    for (int64_t block = 0; block < blocks; ++block) evaluate_block(block, all);
+  } else {
+    const Processes::Range mine = Processes::my_share(blocks);
+    uint64_t words_per_block = 0;
+    std::vector<double> local;
+    if (mine.first > 0 && blocks > 1) {
+      std::vector<double> block_zero;
+      evaluate_block(0, block_zero);
+      words_per_block = static_cast<uint64_t>(block_zero.back());
+    }
+    for (int64_t block = mine.first; block < mine.last; ++block) {
+      if (block > 0) rng.set_position(start + static_cast<uint64_t>(block) * words_per_block);
+      evaluate_block(block, local);
+      const auto drew = static_cast<uint64_t>(local.back());
+      if (block == 0) words_per_block = drew;
+      check(block + 1 == blocks || drew == words_per_block, "evaluate_vae: block ", block, " drew ", drew,
+            " random words, block 0 drew ", words_per_block, " (blocks must draw alike to be split)");
+    }
+    all = Processes::gather(local);
   }
+  VaeEvaluation result;
+  result.kl_per_dimension.assign(static_cast<size_t>(z), 0.0);
+  uint64_t drawn = 0;
+  for (size_t at = 0; at < all.size(); at += per_block) {
+    result.reconstruction += all[at];
+    result.kl += all[at + 1];
+    for (int64_t j = 0; j < z; ++j) result.kl_per_dimension[static_cast<size_t>(j)] += all[at + 2 + static_cast<size_t>(j)];
+    drawn += static_cast<uint64_t>(all[at + per_block - 1]);
+  }
+  rng.set_position(start + drawn);  // where one process leaves it
   result.neg_elbo = result.reconstruction + result.kl;
   return result;
 }
 
+// The corruption is of the whole set at once (every process makes the same), then the
+// blocks are split as in evaluate_vae.
 double evaluate_autoencoder(Autoencoder& autoencoder, const EvaluationSet& test, const Corruption& corrupt, Rng& rng) {
   NoGradGuard no_grad;
   Tape tape;
   Tensor inputs = test.images;
   corrupt(inputs, rng);
-  double total = 0;
   const int64_t count = test.images.shape()[0];
-  for (int64_t first = 0; first < count; first += kEvaluationBatch) {
-    const int64_t n = std::min(kEvaluationBatch, count - first);
+  const int64_t blocks = (count + kEvaluationBatch - 1) / kEvaluationBatch;
+  std::vector<double> totals;
+  const Processes::Range mine = Processes::my_share(blocks);
+  for (int64_t block = mine.first; block < mine.last; ++block) {
+    const int64_t first = block * kEvaluationBatch, n = std::min(kEvaluationBatch, count - first);
     tape.clear();
     Var loss = autoencoder.loss(rows_of(tape, inputs, first, n), rows_of(tape, test.images, first, n));
-    total += loss.item() * static_cast<double>(n);
+    totals.push_back(loss.item() * static_cast<double>(n));
   }
+  double total = 0;
+  for (double block_total : Processes::gather(totals)) total += block_total;
   return total / static_cast<double>(count);
 }
 

@@ -13,7 +13,9 @@ namespace aevb::models {
 
 class Progress {
  public:
-  Progress(int epochs, int64_t batches_per_epoch) : epochs_(epochs), batches_(batches_per_epoch) {}
+  // `drawn`: false keeps the in-place line off even on a terminal (the other processes of an MPI run).
+  Progress(int epochs, int64_t batches_per_epoch, bool drawn = true)
+      : epochs_(epochs), batches_(batches_per_epoch), terminal_(drawn && isatty(fileno(stdout)) != 0) {}
 
   void start_epoch(int epoch) {
     epoch_ = epoch;
@@ -66,7 +68,7 @@ class Progress {
   int epoch_ = 0, epochs_done_ = 0;
   int64_t images_ = 0;
   double total_seconds_ = 0;
-  bool terminal_ = isatty(fileno(stdout)) != 0;
+  bool terminal_;
   Clock::time_point epoch_start_ = Clock::now(), last_draw_{};
 };
 
@@ -104,7 +106,7 @@ class StageProgress {
   using Clock = std::chrono::steady_clock;
   int stages_, stage_ = 0;
   std::string name_;
-  bool terminal_ = isatty(fileno(stdout)) != 0;
+  bool terminal_;
   Clock::time_point start_ = Clock::now(), last_draw_{};
 };
 

@@ -5,12 +5,18 @@
 // checks before writing in run_configuration.cpp.
 #include "models/training.h"
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <new>
+#include <utility>
 
 #include "autodiff/error.h"
+#include "autodiff/kernels/isa.h"
+#include "models/code_version.h"
+#include "models/data_parallel.h"
 #include "models/classifier.h"
 #include "models/evaluation.h"
 #include "models/pictures.h"
@@ -31,8 +37,57 @@ constexpr int64_t kJudgedPerClass = 1000;  // samples per class the judge labels
 constexpr uint64_t kSamplingStream = 1, kJudgeStream = 997, kEstimateStream = 998, kPictureStream = 999,
                    kEvaluationStream = 1000;  // + the epoch
 
+// Rank 0 speaks for the run.
 void say(const TrainingOptions& options, const std::string& line) {
-  if (!options.quiet) std::printf("%s\n", line.c_str());
+  if (!options.quiet && Processes::root()) std::printf("%s\n", line.c_str());
+}
+
+// --- several processes ----------------------------------------------------------------
+
+void check_shards(const TrainingOptions& options) {
+  if (options.shards < 1 || options.shards > options.batch)
+    refuse("--shards: ", options.shards, " shards of a batch of ", options.batch, " images (expected 1 to --batch)");
+}
+
+// Every process must run the same run: the same flags and data (the configuration a
+// checkpoint records), the same code and the same kernels (which may differ in the
+// last bits between instruction sets). Rank 0's is the reference; the first process
+// that differs is named, on every process, so that all refuse together.
+void check_processes_agree(const Configuration& configuration) {
+  if (Processes::count() == 1) return;
+  Configuration mine = configuration;
+  mine.insert({{"code version", code_version()}, {"kernels (AEVB_ISA)", kernels::isa_name(kernels::active_isa())}});
+  std::string text;
+  for (const auto& [key, value] : mine) text += key + '\t' + value + '\n';
+  const std::string reference = Processes::broadcast(text);
+  std::string difference;
+  if (text != reference) {
+    Configuration theirs;
+    for (size_t start = 0; start < reference.size();) {
+      const size_t tab = reference.find('\t', start), end = reference.find('\n', start);
+      theirs[reference.substr(start, tab - start)] = reference.substr(tab + 1, end - tab - 1);
+      start = end + 1;
+    }
+    for (const auto& [key, value] : mine) {
+      const auto found = theirs.find(key);
+      const std::string reference_value = found == theirs.end() ? "(none)" : found->second;
+      if (reference_value != value) {
+        difference = "process " + std::to_string(Processes::rank()) + " has " + key + " " + value +
+                     ", process 0 has " + reference_value;
+        break;
+      }
+    }
+    if (difference.empty()) difference = "process " + std::to_string(Processes::rank()) + " has a different configuration";
+  }
+  const std::string first = Processes::first_nonempty(difference);
+  if (!first.empty()) refuse("mpirun: the processes disagree: ", first, " (every process must run the same program with the same flags and data)");
+}
+
+// Rank 0 claims the folder (one run at a time) once every process has checked it and
+// read what it resumes from, so that none sees a folder rank 0 has begun to write.
+std::unique_ptr<RunFolder> claim_folder(const TrainingOptions& options, const std::string& program) {
+  Processes::barrier();
+  return Processes::root() ? std::make_unique<RunFolder>(options.out, program) : nullptr;
 }
 
 // --- one step -------------------------------------------------------------------------
@@ -44,9 +99,119 @@ struct StepLosses {
   double objective = 0;  // the value backward differentiated (KL weighted, free bits)
 };
 
-// A model's forward and backward on one minibatch: records the loss on the tape and
-// fills the parameters' gradients, leaving the update to train_step.
-using ForwardBackward = std::function<StepLosses(Tape& tape, const datasets::Batch& batch, int64_t step)>;
+// A model's forward and backward on one minibatch (or one shard of it): records the
+// loss on the tape, draws from `rng`, and fills the parameters' gradients with those of
+// `weight` times the loss (a shard's share of the batch), leaving the update to
+// train_step. The losses it returns are the shard's own, per image, unweighted.
+using ForwardBackward =
+    std::function<StepLosses(Tape& tape, const datasets::Batch& batch, int64_t step, Rng& rng, float weight)>;
+
+// How a step cuts its batch (data_parallel.h): S shards, shard s the images
+// [s n / S, (s + 1) n / S), this process's shards computed one after another. Shard s
+// draws from the run's generator advanced by s * kShardWords words, and the step then
+// moves it on by S * kShardWords, so a shard's draws depend on S and s, never on
+// which process computes it. One shard on one process is the plain step, drawing
+// from the generator as it stands.
+constexpr uint64_t kShardWords = uint64_t{1} << 32;
+struct Sharding {
+  int64_t shards = 1;
+  bool plain() const { return shards == 1 && Processes::count() == 1; }
+  // Work space, kept between steps.
+  std::vector<std::vector<float>> gradients;  // this process's shards', flat, in parameter order
+  std::vector<float> sum;
+  datasets::Batch shard;
+  double sum_seconds = 0;  // spent summing the shards' gradients (waiting for the others included)
+};
+
+// Rows [first, last) of `batch`, into `shard` (its memory reused).
+void take_rows(const datasets::Batch& batch, int64_t first, int64_t last, datasets::Batch& shard) {
+  const int64_t n = last - first;
+  const auto rows = [&](const Tensor& whole, Tensor& part) {
+    if (whole.numel() == 0) {
+      part = Tensor();
+      return;
+    }
+    const int64_t width = whole.shape()[1];
+    if (part.numel() != n * width) part = Tensor({n, width});
+    std::copy(whole.data() + first * width, whole.data() + last * width, part.data());
+  };
+  shard.size = n;
+  rows(batch.images, shard.images);
+  rows(batch.one_hot, shard.one_hot);
+  shard.labels.assign(batch.labels.begin() + std::min<int64_t>(first, static_cast<int64_t>(batch.labels.size())),
+                      batch.labels.begin() + std::min<int64_t>(last, static_cast<int64_t>(batch.labels.size())));
+  shard.indices.assign(batch.indices.begin() + first, batch.indices.begin() + last);
+}
+
+// The sharded forward and backward: each of this process's shards into its own
+// gradient, then the sum over all shards in shard order into the parameters'
+// gradients, and the losses combined the same way. A shard whose forward throws (on
+// any process) makes the step's loss NaN everywhere, so that every process stops at
+// the same step; `error` holds the message where it was thrown.
+StepLosses sharded_forward_backward(const ForwardBackward& forward_backward, Tape& tape,
+                                    const datasets::Batch& batch, int64_t step, nn::Optimizer& optimizer, Rng& rng,
+                                    Sharding& sharding, std::string& error) {
+  const std::vector<nn::NamedParameter>& parameters = optimizer.parameters();
+  int64_t floats = 0;
+  for (const nn::NamedParameter& named : parameters) floats += named.parameter->grad().numel();
+  const int64_t shards = sharding.shards, n = batch.size;
+  const Processes::Range mine = Processes::my_share(shards);
+  sharding.gradients.resize(static_cast<size_t>(mine.size()));
+  std::vector<double> losses;  // per shard of mine: weight, loss, reconstruction, kl, objective
+  const uint64_t start = rng.position();
+  for (int64_t s = mine.first; s < mine.last; ++s) {
+    std::vector<float>& gradient = sharding.gradients[static_cast<size_t>(s - mine.first)];
+    gradient.assign(static_cast<size_t>(floats), 0.0f);
+    const int64_t first = s * n / shards, last = (s + 1) * n / shards;
+    StepLosses shard_losses;
+    const double weight = static_cast<double>(last - first) / static_cast<double>(n);
+    if (last > first) {
+      take_rows(batch, first, last, sharding.shard);
+      Rng shard_rng = rng;
+      shard_rng.set_position(start + static_cast<uint64_t>(s) * kShardWords);
+      tape.clear();
+      optimizer.zero_grad();
+      try {
+        shard_losses = forward_backward(tape, sharding.shard, step, shard_rng, static_cast<float>(weight));
+        if (shard_rng.position() - (start + static_cast<uint64_t>(s) * kShardWords) > kShardWords)
+          throw std::logic_error("a shard drew more than 2^32 random words");
+      } catch (const Error& thrown) {
+        if (error.empty()) error = "shard " + std::to_string(s) + ": " + thrown.what();
+        shard_losses.loss = shard_losses.objective = std::nan("");
+      }
+      int64_t at = 0;
+      for (const nn::NamedParameter& named : parameters) {
+        const Tensor& g = named.parameter->grad();
+        std::copy(g.data(), g.data() + g.numel(), gradient.data() + at);
+        at += g.numel();
+      }
+    }
+    losses.insert(losses.end(), {weight, shard_losses.loss, shard_losses.reconstruction, shard_losses.kl,
+                                 shard_losses.objective});
+  }
+  const auto summing = std::chrono::steady_clock::now();
+  sum_shard_gradients(sharding.gradients, shards, floats, sharding.sum);
+  const std::vector<double> all_losses = Processes::gather(losses);
+  sharding.sum_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - summing).count();
+  rng.set_position(start + static_cast<uint64_t>(shards) * kShardWords);
+  // The batch's losses: the shards' in shard order, each weighted by its share.
+  StepLosses total;
+  for (size_t at = 0; at < all_losses.size(); at += 5) {
+    const double weight = all_losses[at];
+    if (weight == 0) continue;
+    total.loss += weight * all_losses[at + 1];
+    total.reconstruction += weight * all_losses[at + 2];
+    total.kl += weight * all_losses[at + 3];
+    total.objective += weight * all_losses[at + 4];
+  }
+  int64_t at = 0;
+  for (const nn::NamedParameter& named : parameters) {
+    Tensor& g = named.parameter->grad();
+    std::copy(sharding.sum.data() + at, sharding.sum.data() + at + g.numel(), g.data());
+    at += g.numel();
+  }
+  return total;
+}
 
 // One step of stochastic gradient descent on the minibatch estimate of the loss
 // (Algorithm 1 of Kingma & Welling for the VAE): forward, backward, then the update.
@@ -54,10 +219,21 @@ using ForwardBackward = std::function<StepLosses(Tape& tape, const datasets::Bat
 // of 0), is divergence: it is returned before the update, so that the weights keep
 // what the last good step left. `measure`: the update is measured into it.
 StepLosses train_step(const ForwardBackward& forward_backward, Tape& tape, const datasets::Batch& batch,
-                      int64_t step, nn::Optimizer& optimizer, std::string& diverged, LayerStatistics* measure) {
-  tape.clear();
-  optimizer.zero_grad();
-  const StepLosses losses = forward_backward(tape, batch, step);
+                      int64_t step, nn::Optimizer& optimizer, Rng& rng, Sharding& sharding, std::string& diverged,
+                      LayerStatistics* measure) {
+  StepLosses losses;
+  if (sharding.plain()) {
+    tape.clear();
+    optimizer.zero_grad();
+    losses = forward_backward(tape, batch, step, rng, 1.0f);
+  } else {
+    std::string error;
+    losses = sharded_forward_backward(forward_backward, tape, batch, step, optimizer, rng, sharding, error);
+    if (!std::isfinite(losses.loss) && !error.empty()) {
+      diverged = error;
+      return losses;
+    }
+  }
   if (!std::isfinite(losses.loss) || !std::isfinite(losses.objective)) {
     diverged = "the loss became " + format("%g", losses.loss);
     return losses;
@@ -77,6 +253,7 @@ struct EpochTotals {
   int64_t images = 0;
   LayerStatistics layers;  // of the epoch's last step, when measured
   double seconds = 0, images_per_second = 0;
+  double sum_seconds = -1;  // summing shard gradients (data_parallel.h); -1: the plain step
   double mean(double sum) const { return sum / static_cast<double>(images); }
 };
 
@@ -93,11 +270,13 @@ using EndOfEpoch = std::function<EpochReport(int epoch, int64_t step, const Epoc
 // in train_steps, then end_epoch. Stops the run, naming the last good checkpoint, when
 // a step diverges; an error at the run's very first step is the set-up's, and passes.
 // options.observer hears of every step and epoch, and may stop the run (StopRequested).
+// Under several processes every one runs this loop in step; rank 0 alone writes.
 int run_epochs(const TrainingOptions& options, const nn::TrainingProgress& done, datasets::Batcher& batcher,
-               nn::Optimizer& optimizer, const RunFolder& folder, nn::Module& model, bool measure_layers,
-               const ForwardBackward& forward_backward, const EndOfEpoch& end_epoch) {
-  Progress progress(options.epochs, batcher.batches_per_epoch());
+               nn::Optimizer& optimizer, Rng& rng, const std::string& checkpoint_path, nn::Module& model,
+               bool measure_layers, const ForwardBackward& forward_backward, const EndOfEpoch& end_epoch) {
+  Progress progress(options.epochs, batcher.batches_per_epoch(), Processes::root());
   Tape tape;
+  Sharding sharding{.shards = options.shards};
   int64_t step = static_cast<int64_t>(done.step);
   uint64_t checkpoint_epoch = done.epoch;  // the last checkpoint written or resumed from
   int epochs_run = 0;
@@ -118,12 +297,12 @@ int run_epochs(const TrainingOptions& options, const nn::TrainingProgress& done,
       LayerStatistics* measure = measure_layers && last ? &totals.layers : nullptr;
       if (measure == nullptr && observer_measures) measure = &observed_layers;
       try {
-        losses = train_step(forward_backward, tape, *batch, step, optimizer, diverged, measure);
+        losses = train_step(forward_backward, tape, *batch, step, optimizer, rng, sharding, diverged, measure);
       } catch (const Error& error) {
         if (step == static_cast<int64_t>(done.step)) throw;
         diverged = error.what();
       }
-      if (!diverged.empty()) stop_diverged(folder, diverged, epoch, step + 1, optimizer, checkpoint_epoch);
+      if (!diverged.empty()) stop_diverged(checkpoint_path, diverged, epoch, step + 1, optimizer, checkpoint_epoch);
       ++step;
       const auto images = static_cast<double>(batch->size);
       totals.loss += losses.loss * images;
@@ -140,12 +319,13 @@ int run_epochs(const TrainingOptions& options, const nn::TrainingProgress& done,
                                                 model);
       ++batch_index;
     }
+    if (!sharding.plain()) totals.sum_seconds = std::exchange(sharding.sum_seconds, 0.0);
     totals.seconds = progress.epoch_seconds();
     totals.images_per_second = progress.images_per_second();
     const EpochReport report = end_epoch(epoch, step, totals);
     checkpoint_epoch = static_cast<uint64_t>(epoch);
     ++epochs_run;
-    if (!options.quiet) progress.end_epoch(report.line);
+    if (!options.quiet && Processes::root()) progress.end_epoch(report.line);
     if (!report.warning.empty()) say(options, report.warning);
     if (observer != nullptr) observer->epoch_done(epoch, report.metrics_line, model);
   }
@@ -169,6 +349,8 @@ Configuration vae_configuration(const TrainingOptions& options, const VaeConfig&
                         {"--beta", number_text(options.beta)},
                         {"--warmup-epochs", std::to_string(options.warmup_epochs)},
                         {"--free-bits", number_text(options.free_bits)}});
+  // Recorded only when there is more than one (runs before --shards existed had one).
+  if (options.shards > 1) configuration.insert({"--shards", std::to_string(options.shards)});
   return configuration;
 }
 
@@ -201,6 +383,7 @@ TrainingResult run_vae(const TrainingOptions& options, const VaeConfig& config, 
   if (conditional && options.digit >= config.conditions)
     refuse("--digit: ", options.digit, " is not a class of --data, whose classes are 0 to ", config.conditions - 1);
   std::unique_ptr<Classifier> judge = load_judge(options, config);
+  check_shards(options);
   phase = "building the model";
   Rng init_rng(options.seed);
   Vae vae(config, init_rng);
@@ -211,11 +394,13 @@ TrainingResult run_vae(const TrainingOptions& options, const VaeConfig& config, 
                                          .binarization = options.binarization, .seed = options.seed});
   RunLog metrics("metrics.jsonl"), layers("layers.tsv", layers_header(*optimizer));
   const Configuration configuration = vae_configuration(options, config, data);
+  check_processes_agree(configuration);
   phase = "reading the checkpoint to resume";
   const nn::TrainingProgress done = check_and_resume(options, configuration, data, batcher.batches_per_epoch(), vae,
                                                      *optimizer, sampling_rng, {&metrics, &layers});
-  // Now the folder is ours: one run at a time.
-  const RunFolder folder(options.out, conditional ? "train_cvae" : "train_vae");
+  // Now the folder is ours: one run at a time, written by rank 0 alone.
+  const std::unique_ptr<RunFolder> folder = claim_folder(options, conditional ? "train_cvae" : "train_vae");
+  const std::string checkpoint_path = (std::filesystem::path(options.out) / "checkpoint.aevb").string();
   if (!options.resume.empty())
     say(options, "resumed from " + options.resume + " after epoch " + std::to_string(done.epoch));
   phase = "preparing the test set";
@@ -230,17 +415,17 @@ TrainingResult run_vae(const TrainingOptions& options, const VaeConfig& config, 
   const int64_t warmup_steps = static_cast<int64_t>(options.warmup_epochs) * batcher.batches_per_epoch();
   // The ELBO of the minibatch with one noise draw per image (Section 2.3), its KL
   // weighted by beta and the warm-up.
-  auto forward_backward = [&](Tape& tape, const datasets::Batch& batch, int64_t step) {
+  auto forward_backward = [&](Tape& tape, const datasets::Batch& batch, int64_t step, Rng& rng, float weight) {
     const float warmup =
         warmup_steps > 0 ? std::min(1.0f, static_cast<float>(step + 1) / static_cast<float>(warmup_steps)) : 1.0f;
     Var condition = conditional ? tape.input(batch.one_hot) : Var();
-    ElboTerms terms = vae.elbo(tape.input(batch.images), condition, sampling_rng,
+    ElboTerms terms = vae.elbo(tape.input(batch.images), condition, rng,
                                {.kl_weight = options.beta * warmup, .free_bits = options.free_bits});
     StepLosses losses;
     losses.reconstruction = terms.reconstruction.item();
     losses.kl = terms.kl.item();
     losses.loss = losses.reconstruction + losses.kl;
-    tape.backward(terms.loss);
+    tape.backward(weight == 1.0f ? terms.loss : terms.loss * weight);
     losses.objective = terms.loss.item();
     return losses;
   };
@@ -257,7 +442,7 @@ TrainingResult run_vae(const TrainingOptions& options, const VaeConfig& config, 
                                                   .add("gradient_norm", measured.gradient_norm[p])
                                                   .add("weight_norm", measured.weight_norm[p])
                                                   .add("update_ratio", measured.update_ratio[p]));
-    const std::string metrics_line = JsonLine()
+    JsonLine line = JsonLine()
                     .add("epoch", epoch)
                     .add("train_neg_elbo", totals.mean(totals.loss))
                     .add("train_recon", totals.mean(totals.reconstruction))
@@ -269,18 +454,19 @@ TrainingResult run_vae(const TrainingOptions& options, const VaeConfig& config, 
                     .add("seconds", totals.seconds)
                     .add("images_per_second", totals.images_per_second)
                     .add_numbers("test_kl_per_dimension", evaluation.kl_per_dimension)
-                    .add_object("layers", per_layer)
-                    .str();
+                    .add_object("layers", per_layer);
+    if (totals.sum_seconds >= 0) line.add("gradient_sum_seconds", totals.sum_seconds);
+    const std::string metrics_line = line.str();
     metrics.add(metrics_line);
-    metrics.write(folder);
-    if (!measured.names.empty()) {
-      layers.add(layers_row(epoch, measured));
-      layers.write(folder);
+    if (!measured.names.empty()) layers.add(layers_row(epoch, measured));
+    if (folder) {
+      metrics.write(*folder);
+      if (!measured.names.empty()) layers.write(*folder);
+      // The checkpoint last: it commits the epoch. A kill before it leaves log lines of an
+      // epoch the checkpoint lacks, which resume drops and computes again, the same.
+      nn::save_checkpoint(checkpoint_path, vae, *optimizer, sampling_rng,
+                          {static_cast<uint64_t>(epoch), static_cast<uint64_t>(step)}, configuration);
     }
-    // The checkpoint last: it commits the epoch. A kill before it leaves log lines of an
-    // epoch the checkpoint lacks, which resume drops and computes again, the same.
-    nn::save_checkpoint(folder.path("checkpoint.aevb"), vae, *optimizer, sampling_rng,
-                        {static_cast<uint64_t>(epoch), static_cast<uint64_t>(step)}, configuration);
     result.test_neg_elbo = evaluation.neg_elbo;
     EpochReport report;
     report.metrics_line = metrics_line;
@@ -292,16 +478,18 @@ TrainingResult run_vae(const TrainingOptions& options, const VaeConfig& config, 
                        " latent units are active (KL > 0.01 nats): most have collapsed to the prior";
     return report;
   };
-  result.epochs_run = run_epochs(options, done, batcher, *optimizer, folder, vae, true, forward_backward, end_epoch);
+  result.epochs_run = run_epochs(options, done, batcher, *optimizer, sampling_rng, checkpoint_path, vae, true,
+                                 forward_backward, end_epoch);
   if (result.epochs_run == 0) {  // nothing left to train: the last epoch's evaluation, drawn again identically
     Rng evaluation_rng(options.seed, kEvaluationStream + done.epoch);
     result.test_neg_elbo = evaluate_vae(vae, test, evaluation_rng).neg_elbo;
   }
+  if (!folder) return result;  // the rest is rank 0's: pictures and estimates
 
   phase = "drawing the pictures";
   Rng picture_rng(options.seed, kPictureStream);
   write_vae_pictures(vae, options.out, data.test, test, options.digit, picture_rng);
-  if (const std::string note = draw_plots(folder, metrics, &layers, kVaeCurves, optimizer->parameters().size());
+  if (const std::string note = draw_plots(*folder, metrics, &layers, kVaeCurves, optimizer->parameters().size());
       !note.empty())
     say(options, note);
   JsonLine final_line;
@@ -333,7 +521,7 @@ TrainingResult run_vae(const TrainingOptions& options, const VaeConfig& config, 
     final_line.add("conditional_accuracy", average).add("judge_test_accuracy", judge_accuracy);
   }
   metrics.add(final_line.str());
-  metrics.write(folder);
+  metrics.write(*folder);
   return result;
 }
 
@@ -354,6 +542,7 @@ TrainingResult run_autoencoder(const TrainingOptions& options, const Autoencoder
   if (data.train.pixels_per_image() != config.inputs)
     refuse("--data: images have ", data.train.pixels_per_image(), " pixels, the model reads ", config.inputs);
   if (!std::isfinite(noise) || noise < 0.0f || noise > 1.0f) refuse("--noise: ", noise, " is outside [0 - 1]");
+  check_shards(options);
   phase = "building the model";
   Rng init_rng(options.seed);
   Autoencoder autoencoder(config, init_rng);
@@ -371,10 +560,13 @@ TrainingResult run_autoencoder(const TrainingOptions& options, const Autoencoder
                         {"--activation", nn::to_string(config.activation)},
                         {"--denoise", to_string(denoising)},
                         {"--noise", number_text(noise)}});
+  if (options.shards > 1) configuration.insert({"--shards", std::to_string(options.shards)});
+  check_processes_agree(configuration);
   phase = "reading the checkpoint to resume";
   const nn::TrainingProgress done = check_and_resume(options, configuration, data, batcher.batches_per_epoch(),
                                                      autoencoder, *optimizer, noise_rng, {&metrics});
-  const RunFolder folder(options.out, "train_ae");
+  const std::unique_ptr<RunFolder> folder = claim_folder(options, "train_ae");
+  const std::string checkpoint_path = (std::filesystem::path(options.out) / "checkpoint.aevb").string();
   phase = "preparing the test set";
   const EvaluationSet test = evaluation_set(data.test, options.binarization, options.seed, false);
   const Corruption corrupt = [&](Tensor& images, Rng& rng) {
@@ -388,11 +580,11 @@ TrainingResult run_autoencoder(const TrainingOptions& options, const Autoencoder
   Tensor corrupted;
   // The reconstruction loss of the batch from its corrupted copy (a plain
   // autoencoder's copy is the batch itself).
-  auto forward_backward = [&](Tape& tape, const datasets::Batch& batch, int64_t) {
+  auto forward_backward = [&](Tape& tape, const datasets::Batch& batch, int64_t, Rng& rng, float weight) {
     corrupted = batch.images;
-    corrupt(corrupted, noise_rng);
+    corrupt(corrupted, rng);
     Var loss = autoencoder.loss(tape.input(corrupted), tape.input(batch.images));
-    tape.backward(loss);
+    tape.backward(weight == 1.0f ? loss : loss * weight);
     StepLosses losses;
     losses.loss = losses.reconstruction = losses.objective = loss.item();
     return losses;
@@ -404,34 +596,39 @@ TrainingResult run_autoencoder(const TrainingOptions& options, const Autoencoder
   };
   auto end_epoch = [&](int epoch, int64_t step, const EpochTotals& totals) {
     const double test_recon = test_loss(kEvaluationStream + static_cast<uint64_t>(epoch));
-    const std::string metrics_line = JsonLine()
-                                         .add("epoch", epoch)
-                                         .add("train_recon", totals.mean(totals.loss))
-                                         .add("test_recon", test_recon)
-                                         .add("seconds", totals.seconds)
-                                         .add("images_per_second", totals.images_per_second)
-                                         .str();
+    JsonLine line = JsonLine()
+                        .add("epoch", epoch)
+                        .add("train_recon", totals.mean(totals.loss))
+                        .add("test_recon", test_recon)
+                        .add("seconds", totals.seconds)
+                        .add("images_per_second", totals.images_per_second);
+    if (totals.sum_seconds >= 0) line.add("gradient_sum_seconds", totals.sum_seconds);
+    const std::string metrics_line = line.str();
     metrics.add(metrics_line);
-    metrics.write(folder);
-    nn::save_checkpoint(folder.path("checkpoint.aevb"), autoencoder, *optimizer, noise_rng,
-                        {static_cast<uint64_t>(epoch), static_cast<uint64_t>(step)},
-                        configuration);  // commits the epoch
+    if (folder) {
+      metrics.write(*folder);
+      nn::save_checkpoint(checkpoint_path, autoencoder, *optimizer, noise_rng,
+                          {static_cast<uint64_t>(epoch), static_cast<uint64_t>(step)},
+                          configuration);  // commits the epoch
+    }
     result.test_neg_elbo = test_recon;
     return EpochReport{format("train recon %.2f  test recon %.2f nats", totals.mean(totals.loss), test_recon), "",
                        metrics_line};
   };
-  result.epochs_run = run_epochs(options, done, batcher, *optimizer, folder, autoencoder, false, forward_backward, end_epoch);
+  result.epochs_run = run_epochs(options, done, batcher, *optimizer, noise_rng, checkpoint_path, autoencoder, false,
+                                 forward_backward, end_epoch);
   if (result.epochs_run == 0) result.test_neg_elbo = test_loss(kEvaluationStream);
+  if (!folder) return result;  // the pictures are rank 0's
 
   phase = "drawing the pictures";
   Rng picture_rng(options.seed, kPictureStream);
   write_autoencoder_pictures(autoencoder, options.out, data.test, test, denoising != Denoising::none, corrupt,
                              picture_rng);
-  if (const std::string note = draw_plots(folder, metrics, nullptr, kAutoencoderCurves, 0); !note.empty())
+  if (const std::string note = draw_plots(*folder, metrics, nullptr, kAutoencoderCurves, 0); !note.empty())
     say(options, note);
   metrics.add(
       JsonLine().add_bool("final", true).add("epochs", options.epochs).add("test_recon", result.test_neg_elbo).str());
-  metrics.write(folder);
+  metrics.write(*folder);
   return result;
 }
 

@@ -75,6 +75,9 @@ struct TrainingOptions {
   datasets::Binarization binarization = datasets::Binarization::none;
   int64_t eval_k = 0;              // importance samples for the final -log p(x); 0 skips
   uint64_t seed = 1;
+  // The batch's shards (data_parallel.h): the run depends on it, not on how many
+  // processes compute them. 1 is the plain step.
+  int64_t shards = 1;
   std::string out = "out";
   std::string resume;              // a checkpoint to continue from
   int digit = -1;                  // CVAE: draw only this class (digit_D.png)

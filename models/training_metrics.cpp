@@ -35,11 +35,11 @@ std::string format(const char* pattern, double a, double b, double c) {
   return text;
 }
 
-[[noreturn]] void stop_diverged(const RunFolder& folder, const std::string& why, int epoch, int64_t step,
+[[noreturn]] void stop_diverged(const std::string& checkpoint_path, const std::string& why, int epoch, int64_t step,
                                 const nn::Optimizer& optimizer, uint64_t checkpoint_epoch) {
   fail("training diverged at epoch ", epoch, ", step ", step, ": ", why,
        "; the largest gradient of the last backward pass is in ", largest_gradient(optimizer), "; ",
-       checkpoint_epoch > 0 ? "the last good checkpoint is " + folder.path("checkpoint.aevb") + " (after epoch " +
+       checkpoint_epoch > 0 ? "the last good checkpoint is " + checkpoint_path + " (after epoch " +
                                   std::to_string(checkpoint_epoch) + ")"
                             : std::string("no checkpoint was written yet"));
 }

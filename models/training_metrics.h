@@ -37,7 +37,7 @@ std::string draw_plots(const RunFolder& folder, const RunLog& metrics, const Run
 // Training that diverged stops here: with where, why, the parameter with the largest
 // gradient (of this step, or of the last one when this step's forward failed), and
 // the checkpoint that is still good, which nothing after it has touched.
-[[noreturn]] void stop_diverged(const RunFolder& folder, const std::string& why, int epoch, int64_t step,
+[[noreturn]] void stop_diverged(const std::string& checkpoint_path, const std::string& why, int epoch, int64_t step,
                                 const nn::Optimizer& optimizer, uint64_t checkpoint_epoch);
 
 // printf's formatting of up to three numbers, as a string
