@@ -53,10 +53,19 @@ void check_shards(const TrainingOptions& options) {
 // checkpoint records), the same code and the same kernels (which may differ in the
 // last bits between instruction sets). Rank 0's is the reference; the first process
 // that differs is named, on every process, so that all refuse together.
-void check_processes_agree(const Configuration& configuration) {
+void check_processes_agree(const TrainingOptions& options, const Configuration& configuration) {
   if (Processes::count() == 1) return;
   Configuration mine = configuration;
-  mine.insert({{"code version", code_version()}, {"kernels (AEVB_ISA)", kernels::isa_name(kernels::active_isa())}});
+  // And what must match for the processes to stay in step, though a checkpoint does not record it.
+  mine.insert({{"code version", code_version()},
+               {"kernels (AEVB_ISA)", kernels::isa_name(kernels::active_isa())},
+               {"--epochs", std::to_string(options.epochs)},
+               {"--shards", std::to_string(options.shards)},
+               {"--out", options.out},
+               {"--resume", options.resume},
+               {"--eval-k", std::to_string(options.eval_k)},
+               {"--digit", std::to_string(options.digit)},
+               {"--judge", options.judge}});
   std::string text;
   for (const auto& [key, value] : mine) text += key + '\t' + value + '\n';
   const std::string reference = Processes::broadcast(text);
@@ -394,7 +403,7 @@ TrainingResult run_vae(const TrainingOptions& options, const VaeConfig& config, 
                                          .binarization = options.binarization, .seed = options.seed});
   RunLog metrics("metrics.jsonl"), layers("layers.tsv", layers_header(*optimizer));
   const Configuration configuration = vae_configuration(options, config, data);
-  check_processes_agree(configuration);
+  check_processes_agree(options, configuration);
   phase = "reading the checkpoint to resume";
   const nn::TrainingProgress done = check_and_resume(options, configuration, data, batcher.batches_per_epoch(), vae,
                                                      *optimizer, sampling_rng, {&metrics, &layers});
@@ -561,7 +570,7 @@ TrainingResult run_autoencoder(const TrainingOptions& options, const Autoencoder
                         {"--denoise", to_string(denoising)},
                         {"--noise", number_text(noise)}});
   if (options.shards > 1) configuration.insert({"--shards", std::to_string(options.shards)});
-  check_processes_agree(configuration);
+  check_processes_agree(options, configuration);
   phase = "reading the checkpoint to resume";
   const nn::TrainingProgress done = check_and_resume(options, configuration, data, batcher.batches_per_epoch(),
                                                      autoencoder, *optimizer, noise_rng, {&metrics});
