@@ -86,7 +86,7 @@ TEST_CASE("wake-sleep: the wake phase fits the decoder, the sleep phase the enco
   CHECK_THROWS_WITH_AS(wake_sleep_step(gaussian, x, other, rng), doctest::Contains("Bernoulli"), Error);
 }
 
-TEST_CASE("MCEM: the decoder alone learns, and the chains stay near 90% acceptance") {
+TEST_CASE("MCEM: the decoder alone learns, and the adapted step sizes keep most proposals accepted") {
   Rng rng(6);
   Vae vae({.inputs = 784, .hidden = {32}, .latent = 3, .activation = nn::Activation::tanh}, rng);
   const std::vector<nn::NamedParameter> decoder = decoder_parameters(vae);
@@ -100,9 +100,16 @@ TEST_CASE("MCEM: the decoder alone learns, and the chains stay near 90% acceptan
   for (int64_t i = 0; i < 100; ++i) indices[size_t(i)] = i;
   const double first = mcem.step(x, indices, adagrad, rng);
   double last = first;
-  for (int step = 0; step < 100; ++step) last = mcem.step(x, indices, adagrad, rng);
+  // The acceptance over the last 20 transitions of all 100 chains (2,000 draws): one
+  // transition's fraction of 100 is too noisy a figure to hold a bound (it moves by 0.05
+  // between instruction sets, whose last bits differ).
+  double acceptance = 0;
+  for (int step = 0; step < 100; ++step) {
+    last = mcem.step(x, indices, adagrad, rng);
+    if (step >= 80) acceptance += mcem.mean_acceptance() / 20;
+  }
   CHECK(last > first + 50);
-  CHECK(mcem.mean_acceptance() > 0.6);
+  CHECK(acceptance > 0.6);
   const Tensor& encoder_after = vae.named_parameters().front().parameter->value();
   for (int64_t i = 0; i < encoder_after.numel(); ++i) REQUIRE(encoder_after[i] == encoder_before[i]);
 }
