@@ -106,7 +106,7 @@ class StageProgress {
   using Clock = std::chrono::steady_clock;
   int stages_, stage_ = 0;
   std::string name_;
-  bool terminal_;
+  bool terminal_ = isatty(fileno(stdout)) != 0;
   Clock::time_point start_ = Clock::now(), last_draw_{};
 };
 

@@ -116,7 +116,9 @@ try {
   await page.screenshot({ path: `${shots}/latent.png` });
 
   await page.click("#resume");
-  // 6. Stop from the page; the page says so.
+  // 6. Stop from the page; the page says so. The stop is to leave a whole checkpoint,
+  // so the first epoch ends first (a sanitized build is many times slower).
+  await page.waitForFunction(() => window.studio.epochs.length > 0, null, { timeout: 180000 }).catch(() => {});
   await page.click("#stop");
   await page.waitForFunction(() => document.getElementById("phase").textContent === "stopped", null, { timeout: 20000 })
     .catch(() => {});

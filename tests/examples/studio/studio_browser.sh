@@ -33,7 +33,7 @@ address=$(grep -o "http://[^ ]*" "$work/studio.log" | head -1)
 [ -n "$address" ] || { echo "aevb-studio printed no address"; cat "$work/studio.log"; exit 1; }
 echo "studio at $address"
 status=0
-timeout 240 node "$here/studio_browser.mjs" "$address" "$shots" "$studio_dir/node_modules/playwright-core" || status=$?
+timeout 480 node "$here/studio_browser.mjs" "$address" "$shots" "$studio_dir/node_modules/playwright-core" || status=$?
 # The page stopped training: the program says so and the checkpoint it left loads.
 kill -INT "$studio_pid"
 wait "$studio_pid" || true
