@@ -59,26 +59,35 @@ void draw_bias(Parameter& bias, Init init, double fan_in, Rng& rng) {
   rng.fill_uniform(bias.value().data(), bias.value().numel(), -bound, bound);
 }
 
-void check_conv_shape(const char* layer, const Conv2dShape& shape, int64_t groups) {
+// A convolution's weight [A, B / groups, KH, KW], zero, once its shape is checked: A and
+// B are the output and input channels for Conv2d, the other way round for ConvTranspose2d.
+Tensor kernel_zeros(const char* layer, const Conv2dShape& shape, int64_t groups, int64_t leading, int64_t grouped) {
   check(shape.in_channels > 0 && shape.out_channels > 0 && shape.kernel.height > 0 && shape.kernel.width > 0, layer,
         ": channels ", shape.in_channels, " -> ", shape.out_channels, " and kernel ", shape.kernel.height, "x",
         shape.kernel.width, " must be positive");
   check(groups >= 1 && shape.in_channels % groups == 0 && shape.out_channels % groups == 0, layer, ": groups ", groups,
         " must divide the ", shape.in_channels, " input and ", shape.out_channels, " output channels");
+  return Tensor::zeros({leading, grouped / groups, shape.kernel.height, shape.kernel.width});
+}
+
+// PyTorch's fans of a convolution's weight [A, B, KH, KW]: fan-in B KH KW, fan-out
+// A KH KW (a transposed convolution's too, from its weight as it is laid out).
+void initialize_kernel(Parameter& weight, Parameter& bias, Init init, Rng& rng) {
+  const Shape& shape = weight.shape();
+  const double area = static_cast<double>(shape[2] * shape[3]);
+  const double fan_in = static_cast<double>(shape[1]) * area;
+  initialize(weight.value(), init, rng, {fan_in, static_cast<double>(shape[0]) * area});
+  draw_bias(bias, init, fan_in, rng);
 }
 
 }  // namespace
 
 Conv2d::Conv2d(Conv2dShape shape, Conv2dOptions options, Rng& rng, Init init)
-    : weight_(register_parameter("weight", (check_conv_shape("Conv2d", shape, options.groups),
-                                            Tensor::zeros({shape.out_channels, shape.in_channels / options.groups,
-                                                           shape.kernel.height, shape.kernel.width})))),
+    : weight_(register_parameter("weight", kernel_zeros("Conv2d", shape, options.groups, shape.out_channels,
+                                                        shape.in_channels))),
       bias_(register_parameter("bias", Tensor::zeros({shape.out_channels}))),
       options_(options) {
-  const double area = static_cast<double>(shape.kernel.height * shape.kernel.width);
-  const double fan_in = static_cast<double>(shape.in_channels / options.groups) * area;
-  initialize(weight_.value(), init, rng, {fan_in, static_cast<double>(shape.out_channels) * area});
-  draw_bias(bias_, init, fan_in, rng);
+  initialize_kernel(weight_, bias_, init, rng);
 }
 
 Var Conv2d::forward(Var x) {
@@ -88,15 +97,11 @@ Var Conv2d::forward(Var x) {
 }
 
 ConvTranspose2d::ConvTranspose2d(Conv2dShape shape, ConvTranspose2dOptions options, Rng& rng, Init init)
-    : weight_(register_parameter("weight", (check_conv_shape("ConvTranspose2d", shape, options.groups),
-                                            Tensor::zeros({shape.in_channels, shape.out_channels / options.groups,
-                                                           shape.kernel.height, shape.kernel.width})))),
+    : weight_(register_parameter("weight", kernel_zeros("ConvTranspose2d", shape, options.groups, shape.in_channels,
+                                                        shape.out_channels))),
       bias_(register_parameter("bias", Tensor::zeros({shape.out_channels}))),
       options_(options) {
-  const double area = static_cast<double>(shape.kernel.height * shape.kernel.width);
-  const double fan_in = static_cast<double>(shape.out_channels / options.groups) * area;  // PyTorch's: weight dim 1
-  initialize(weight_.value(), init, rng, {fan_in, static_cast<double>(shape.in_channels) * area});
-  draw_bias(bias_, init, fan_in, rng);
+  initialize_kernel(weight_, bias_, init, rng);
 }
 
 Var ConvTranspose2d::forward(Var x) {
