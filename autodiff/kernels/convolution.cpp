@@ -230,6 +230,35 @@ void conv2d_backward(float* dx, float* dweight, float* dbias, const float* dy, c
   conv2d_backward_fast(dx, true, dweight, dbias, dy, x, weight, g, workspace);
 }
 
+void conv2d_forward_and_backward_weight(float* y, float* dweight, const float* x, const float* dy,
+                                        const float* weight, const Conv2dGeometry& g, float* workspace) {
+  flush_denormals_on_this_thread();
+  if (use_reference()) {
+    if (dweight != nullptr) conv2d_backward_weight_reference(dweight, nullptr, dy, x, g);
+    if (y != nullptr) conv2d_forward_reference(y, x, weight, nullptr, g, /*accumulate=*/true);
+    return;
+  }
+  const int64_t chunk = conv2d_chunk_images(g), p = pixels_out(g), k = g.column_length();
+  const int64_t group_out = g.out_channels / g.groups;
+  const auto [cols, transposed] = chunk_buffers(workspace, g);
+  for (int64_t first = 0; first < g.batch; first += chunk) {
+    const int64_t images = std::min(chunk, g.batch - first), columns = images * p;
+    im2col(cols, x, g, first, images);
+    if (dweight != nullptr) {
+      permute_output(transposed, dy, g, first, images);
+      for (int64_t group = 0; group < g.groups; ++group)  // dW_g += dy'_g cols_g^T
+        gemm_accumulate(dweight + group * group_out * k, transposed + group * group_out * columns,
+                        cols + group * k * columns, group_out, k, columns, {.b = true});
+    }
+    if (y != nullptr) {
+      for (int64_t group = 0; group < g.groups; ++group)  // y'_g = W_g cols_g
+        gemm_store(transposed + group * group_out * columns, weight + group * group_out * k,
+                   cols + group * k * columns, group_out, columns, k);
+      unpermute_output(y, transposed, nullptr, g, first, images, /*accumulate=*/true);
+    }
+  }
+}
+
 void conv2d_forward_reference(float* y, const float* x, const float* weight, const float* bias,
                               const Conv2dGeometry& g, bool accumulate) {
   const int64_t oh = g.out_height(), ow = g.out_width(), group_in = g.in_channels / g.groups,

@@ -70,6 +70,13 @@ void conv2d_backward_weight(float* dweight, float* dbias, const float* dy, const
 void conv2d_backward(float* dx, float* dweight, float* dbias, const float* dy, const float* x, const float* weight,
                      const Conv2dGeometry& g, float* workspace);
 
+// y += conv(x, weight) and dweight += sum_n dy (*) x (either null: skipped), the columns
+// of x built once for both: a transposed convolution's backward, where the gradient of
+// its output is the x of both products (and its input the dy). The same bits as
+// conv2d_forward (accumulating) and conv2d_backward_weight called one after the other.
+void conv2d_forward_and_backward_weight(float* y, float* dweight, const float* x, const float* dy,
+                                        const float* weight, const Conv2dGeometry& g, float* workspace);
+
 // The reference loops: one output (or gradient) element at a time, straight from the
 // formula above, threaded over images (dweight: over output channels).
 void conv2d_forward_reference(float* y, const float* x, const float* weight, const float* bias,

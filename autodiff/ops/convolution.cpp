@@ -154,10 +154,11 @@ Var conv_transpose2d(Var x, Var weight, Var bias, ConvTranspose2dOptions options
     const kernels::Conv2dGeometry& g = *saved;
     if (bias.defined() && bias.requires_grad())
       kernels::accumulate_channel_sums(bias.grad(), y.grad(), g.batch, g.in_channels, g.in_height * g.in_width);
-    if (weight.requires_grad())
-      kernels::conv2d_backward_weight(weight.grad(), nullptr, x.data(), y.grad(), g, workspace);
-    if (x.requires_grad())
-      kernels::conv2d_forward(x.grad(), y.grad(), weight.data(), nullptr, g, workspace, /*accumulate=*/true);
+    // dW += x (*) dy and dx += conv(dy, W): dy's columns built once for both.
+    if (x.requires_grad() || weight.requires_grad())
+      kernels::conv2d_forward_and_backward_weight(x.requires_grad() ? x.grad() : nullptr,
+                                                  weight.requires_grad() ? weight.grad() : nullptr, y.grad(),
+                                                  x.data(), weight.data(), g, workspace);
   });
   return y;
 }

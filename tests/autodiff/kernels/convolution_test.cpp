@@ -158,3 +158,34 @@ TEST_CASE("conv2d kernels: the combined backward gives the separate products' bi
     }
   }
 }
+
+TEST_CASE("conv2d kernels: the forward and weight gradient on shared columns give the separate products' bits") {
+  KernelSettingsGuard guard;
+  for (kernels::Isa isa : kernels::supported_isas()) {
+    kernels::set_isa(isa);
+    CAPTURE(kernels::isa_name(isa));
+    for (const Conv2dGeometry& g : geometries()) {
+      const std::vector<float> x = random_values(g.input_size(), 1), weight = random_values(g.weight_size(), 2),
+                               dy = random_values(g.output_size(), 4);
+      std::vector<float> workspace(static_cast<size_t>(kernels::conv2d_workspace_floats(g)));
+      // Both start from nonzero values: both accumulate.
+      std::vector<float> y_separate = random_values(g.output_size(), 8), dweight_separate = random_values(g.weight_size(), 6);
+      kernels::conv2d_forward(y_separate.data(), x.data(), weight.data(), nullptr, g, workspace.data(), true);
+      kernels::conv2d_backward_weight(dweight_separate.data(), nullptr, dy.data(), x.data(), g, workspace.data());
+      std::vector<float> y = random_values(g.output_size(), 8), dweight = random_values(g.weight_size(), 6);
+      kernels::conv2d_forward_and_backward_weight(y.data(), dweight.data(), x.data(), dy.data(), weight.data(), g,
+                                                  workspace.data());
+      CHECK(y == y_separate);
+      CHECK(dweight == dweight_separate);
+      // Either alone.
+      std::vector<float> y_only = random_values(g.output_size(), 8);
+      kernels::conv2d_forward_and_backward_weight(y_only.data(), nullptr, x.data(), dy.data(), weight.data(), g,
+                                                  workspace.data());
+      CHECK(y_only == y_separate);
+      std::vector<float> dweight_only = random_values(g.weight_size(), 6);
+      kernels::conv2d_forward_and_backward_weight(nullptr, dweight_only.data(), x.data(), dy.data(), weight.data(), g,
+                                                  workspace.data());
+      CHECK(dweight_only == dweight_separate);
+    }
+  }
+}
