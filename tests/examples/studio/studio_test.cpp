@@ -424,8 +424,15 @@ TEST_CASE("pause, resume and stop a run that trains, while clients poll") {
   CHECK(paused->status == 200);
   CHECK(state.phase() == RunPhase::paused);
   // The step under way when the pause came ends (and may publish); then nothing moves.
-  std::this_thread::sleep_for(std::chrono::milliseconds(150));
-  const uint64_t version = state.snapshot()->version;
+  // How long that step takes depends on the build and the machine's load (a sanitized
+  // step beside other work took over 150 ms): wait until a whole second passes unchanged.
+  uint64_t version = state.snapshot()->version;
+  for (int waited = 0; waited < 30; ++waited) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+    const uint64_t now = state.snapshot()->version;
+    if (now == version) break;
+    version = now;
+  }
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   CHECK(state.snapshot()->version == version);  // no step while paused
   CHECK(control.Post("/api/control?action=resume", token, "", "text/plain")->status == 200);
