@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # The studio's page in a real browser, while a short training runs: aevb-studio on
 # mnist-subset on any free port, then studio_browser.mjs against the address it printed.
-# Screenshots land in BUILD_DIR/studio-screenshots/.
-# Usage: studio_browser.sh BUILD_DIR
+# Screenshots land in BUILD_DIR/studio-screenshots/ (BUILD_DIR/studio-screenshots-conv/
+# for the convolutional VAE).
+# Usage: studio_browser.sh BUILD_DIR [conv]
 set -euo pipefail
 build=$(cd "$1" && pwd)
+architecture=(--architecture mlp --hidden 64)
+suffix=
+if [ "${2:-}" = conv ]; then architecture=(--architecture conv --hidden 8,16); suffix=-conv; fi
 here=$(cd "$(dirname "$0")" && pwd)
 studio_dir="$here/../../../examples/studio"
 [ -x /usr/bin/chromium ] || { echo "chromium is missing: bash examples/setup.sh --browser installs it" >&2; exit 1; }
 [ -d "$studio_dir/node_modules/playwright-core" ] ||
   { echo "playwright-core is missing: bash examples/setup.sh runs npm ci in examples/studio" >&2; exit 1; }
 work=$(mktemp -d)
-shots="$build/studio-screenshots"
+shots="$build/studio-screenshots$suffix"
 mkdir -p "$shots"
 studio_pid=
 cleanup() {
@@ -21,7 +25,7 @@ cleanup() {
 }
 trap cleanup EXIT
 # Long enough to be training while the page looks; the page stops it.
-"$build/examples/aevb-studio" --data mnist-subset --epochs 2000 --latent 2 --hidden 64 --port 0 \
+"$build/examples/aevb-studio" --data mnist-subset --epochs 2000 --latent 2 "${architecture[@]}" --port 0 \
   --out "$work/run" >"$work/studio.log" 2>&1 &
 studio_pid=$!
 for _ in $(seq 600); do
