@@ -78,7 +78,7 @@ struct Served {
   }
   httplib::Client client() const {
     httplib::Client c("127.0.0.1", server->port());
-    c.set_read_timeout(30, 0);
+    c.set_read_timeout(120, 0);  // a sanitized server beside other work answers slowly
     return c;
   }
 };
