@@ -140,6 +140,24 @@ ChunkBuffers chunk_buffers(float* workspace, const Conv2dGeometry& g) {
   return {workspace, workspace + column_rows(g) * conv2d_chunk_images(g) * pixels_out(g)};
 }
 
+// The two products of a chunk of `columns` columns, group by group, that the forward,
+// the weight gradient and their combination share.
+// y'_g = W_g cols_g: the chunk's outputs, [O, columns].
+void multiply_columns(float* y_t, const float* weight, const float* cols, const Conv2dGeometry& g, int64_t columns) {
+  const int64_t k = g.column_length(), group_out = g.out_channels / g.groups;
+  for (int64_t group = 0; group < g.groups; ++group)
+    gemm_store(y_t + group * group_out * columns, weight + group * group_out * k, cols + group * k * columns,
+               group_out, columns, k);
+}
+// dW_g += dy'_g cols_g^T
+void accumulate_weight_product(float* dweight, const float* dy_t, const float* cols, const Conv2dGeometry& g,
+                               int64_t columns) {
+  const int64_t k = g.column_length(), group_out = g.out_channels / g.groups;
+  for (int64_t group = 0; group < g.groups; ++group)
+    gemm_accumulate(dweight + group * group_out * k, dy_t + group * group_out * columns, cols + group * k * columns,
+                    group_out, k, columns, {.b = true});
+}
+
 // Both gradients, chunk by chunk: dy' once for both; the weight's product reads the
 // columns of x, then the same buffer receives dcols.
 void conv2d_backward_fast(float* dx, bool accumulate_dx, float* dweight, float* dbias, const float* dy,
@@ -154,9 +172,7 @@ void conv2d_backward_fast(float* dx, bool accumulate_dx, float* dweight, float* 
       for (int64_t o = 0; o < g.out_channels; ++o) dbias[o] += row_sum(dy_t + o * columns, columns);
     if (dweight != nullptr) {
       im2col(cols, x, g, first, images);
-      for (int64_t group = 0; group < g.groups; ++group)  // dW_g += dy'_g cols_g^T
-        gemm_accumulate(dweight + group * group_out * k, dy_t + group * group_out * columns,
-                        cols + group * k * columns, group_out, k, columns, {.b = true});
+      accumulate_weight_product(dweight, dy_t, cols, g, columns);
     }
     if (dx != nullptr) {
       for (int64_t group = 0; group < g.groups; ++group)  // dcols_g = W_g^T dy'_g
@@ -192,15 +208,12 @@ void conv2d_forward(float* y, const float* x, const float* weight, const float* 
                     float* workspace, bool accumulate) {
   flush_denormals_on_this_thread();
   if (use_reference()) return conv2d_forward_reference(y, x, weight, bias, g, accumulate);
-  const int64_t chunk = conv2d_chunk_images(g), p = pixels_out(g), k = g.column_length();
-  const int64_t group_out = g.out_channels / g.groups;
+  const int64_t chunk = conv2d_chunk_images(g), p = pixels_out(g);
   const auto [cols, y_t] = chunk_buffers(workspace, g);
   for (int64_t first = 0; first < g.batch; first += chunk) {
     const int64_t images = std::min(chunk, g.batch - first), columns = images * p;
     im2col(cols, x, g, first, images);
-    for (int64_t group = 0; group < g.groups; ++group)  // y'_g = W_g cols_g
-      gemm_store(y_t + group * group_out * columns, weight + group * group_out * k, cols + group * k * columns,
-                 group_out, columns, k);
+    multiply_columns(y_t, weight, cols, g, columns);
     unpermute_output(y, y_t, bias, g, first, images, accumulate);
   }
 }
@@ -238,22 +251,17 @@ void conv2d_forward_and_backward_weight(float* y, float* dweight, const float* x
     if (y != nullptr) conv2d_forward_reference(y, x, weight, nullptr, g, /*accumulate=*/true);
     return;
   }
-  const int64_t chunk = conv2d_chunk_images(g), p = pixels_out(g), k = g.column_length();
-  const int64_t group_out = g.out_channels / g.groups;
+  const int64_t chunk = conv2d_chunk_images(g), p = pixels_out(g);
   const auto [cols, transposed] = chunk_buffers(workspace, g);
   for (int64_t first = 0; first < g.batch; first += chunk) {
     const int64_t images = std::min(chunk, g.batch - first), columns = images * p;
     im2col(cols, x, g, first, images);
     if (dweight != nullptr) {
       permute_output(transposed, dy, g, first, images);
-      for (int64_t group = 0; group < g.groups; ++group)  // dW_g += dy'_g cols_g^T
-        gemm_accumulate(dweight + group * group_out * k, transposed + group * group_out * columns,
-                        cols + group * k * columns, group_out, k, columns, {.b = true});
+      accumulate_weight_product(dweight, transposed, cols, g, columns);
     }
     if (y != nullptr) {
-      for (int64_t group = 0; group < g.groups; ++group)  // y'_g = W_g cols_g
-        gemm_store(transposed + group * group_out * columns, weight + group * group_out * k,
-                   cols + group * k * columns, group_out, columns, k);
+      multiply_columns(transposed, weight, cols, g, columns);
       unpermute_output(y, transposed, nullptr, g, first, images, /*accumulate=*/true);
     }
   }
