@@ -13,6 +13,8 @@
 //   composition:                             LogNormal (exp of a Normal), Gamma and ChiSquared
 //                                            and Beta (implicit reparameterization)
 //   observation models for decoders:         Bernoulli, ContinuousBernoulli, Categorical
+//   relaxed discrete draws (Concrete):       RelaxedOneHotCategorical, RelaxedBernoulli, each with a
+//                                            straight-through variant
 // Each family has its header and its file (nn/distributions/<family>.h and .cpp);
 // analytic KL divergences live in kl.h and kl.cpp. This header is the index.
 #pragma once
@@ -36,4 +38,5 @@
 #include "nn/distributions/bernoulli.h"
 #include "nn/distributions/continuous_bernoulli.h"
 #include "nn/distributions/categorical.h"
+#include "nn/distributions/relaxed.h"
 #include "nn/distributions/kl.h"

@@ -6,8 +6,10 @@ log K(z) - log B(z) over z = F_K^-1(w), w uniform on (0, 1), with both log densi
 written out from their definitions; Kumaraswamy(1, b) = Beta(1, b) is checked with
 scipy's closed-form Beta KL. The continuous Bernoulli: mpmath (30 digits) integrates the
 density eta e^(eta x) / (e^eta - 1) for the cdf, moments and entropy, and inverts the
-cdf by root finding. Needs python3-mpmath and python3-scipy (Debian); the test itself
-needs neither.
+cdf by root finding. The Concrete densities of relaxed_test.cpp: PyTorch's
+RelaxedOneHotCategorical and RelaxedBernoulli in float64, at inputs rounded to float32 as
+the test holds them. Needs python3-mpmath, python3-scipy and python3-torch (Debian); the
+tests themselves need none of them.
 """
 import mpmath
 from scipy import special
@@ -53,6 +55,23 @@ def continuous_bernoulli_row(eta):
     return [float(cdf(x)) for x in points], [float(v) for v in icdf], float(second - first * first), float(entropy)
 
 
+def relaxed_rows():
+    import torch
+    from torch.distributions import RelaxedBernoulli, RelaxedOneHotCategorical
+
+    def f64(values):  # the float32 the test holds, in float64
+        return torch.tensor(values, dtype=torch.float32).double()
+
+    categorical = [(0.5, [0.3, -1.2, 2.0], [0.2, 0.1, 0.7]), (1.0, [0.0, 0.0, 0.0, 0.0], [0.1, 0.2, 0.3, 0.4]),
+                   (0.1, [1.0, -0.5, 0.2], [0.05, 0.05, 0.9]), (2.5, [-2.0, 3.0], [0.35, 0.65])]
+    for t, logits, x in categorical:
+        d = RelaxedOneHotCategorical(f64(t), logits=f64(logits))
+        yield "RelaxedOneHotCategorical", (t, logits, x), d.log_prob(f64(x)).item()
+    for t, logit, x in [(0.5, 0.7, 0.3), (0.1, -1.5, 0.02), (1.0, 0.0, 0.5), (2.0, 2.5, 0.9), (0.3, 4.0, 0.999)]:
+        d = RelaxedBernoulli(f64(t), logits=f64(logit))
+        yield "RelaxedBernoulli", (t, logit, x), d.log_prob(f64(x)).item()
+
+
 def main():
     print("KL(Kumaraswamy || Beta):")
     for case in [(1, 0.2, 1, 3), (1, 1, 1, 5), (2, 0.5, 1, 5), (2, 3, 1.5, 2.5), (0.5, 0.1, 2, 2), (5, 0.05, 1, 1),
@@ -63,6 +82,9 @@ def main():
     for eta in [-30, -3, -0.4, 0.005, 0, 0.7, 5, 40]:
         cdf, icdf, variance, entropy = continuous_bernoulli_row(eta)
         print(f"  {eta}: {cdf} {icdf} {variance:.12g} {entropy:.12g}")
+    print("Concrete log densities (temperature, logits, x: log p):")
+    for family, case, value in relaxed_rows():
+        print(f"  {family} {case}: {value:.12g}")
 
 
 if __name__ == "__main__":
