@@ -1,7 +1,6 @@
 // The Concrete relaxations: draws through the Gumbel-max (or logistic) trick with a
 // softmax (sigmoid) in place of the argmax (the threshold).
 #include <cmath>
-#include <limits>
 
 #include "nn/distributions/relaxed.h"
 #include "nn/distributions/support.h"
