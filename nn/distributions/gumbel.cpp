@@ -10,7 +10,7 @@ namespace aevb::nn {
 Gumbel::Gumbel(Var loc, Var scale) : LocationScale("Gumbel", loc, scale, log(scale)) {}
 
 // eps = -log(-log u)
-float Gumbel::standard_draw(Rng& rng) const { return -std::log(-std::log(rng.uniform())); }
+float Gumbel::standard_draw(Rng& rng) const { return draw_standard_gumbel(rng); }
 
 // log p(z) = -(z + e^-z)
 Var Gumbel::standard_log_density(Var z) const { return neg(add(z, exp(neg(z)))); }

@@ -10,10 +10,7 @@ namespace aevb::nn {
 Logistic::Logistic(Var loc, Var scale) : LocationScale("Logistic", loc, scale, log(scale)) {}
 
 // eps = logit(u) = log u - log(1 - u)
-float Logistic::standard_draw(Rng& rng) const {
-  float u = rng.uniform();
-  return std::log(u) - std::log1p(-u);
-}
+float Logistic::standard_draw(Rng& rng) const { return draw_standard_logistic(rng); }
 
 // log p(z) = -z - 2 softplus(-z)
 Var Logistic::standard_log_density(Var z) const { return sub(neg(z), mul(softplus(neg(z)), 2.0f)); }

@@ -43,8 +43,7 @@ RelaxedOneHotCategorical::RelaxedOneHotCategorical(float temperature, Var logits
 }
 
 Var RelaxedOneHotCategorical::rsample(Rng& rng) {
-  Var gumbel =
-      noise_leaf(logits_.tape(), logits_.shape(), rng, [](Rng& r) { return -std::log(-std::log(r.uniform())); });
+  Var gumbel = noise_leaf(logits_.tape(), logits_.shape(), rng, draw_standard_gumbel);
   // Shifted by each row's largest before the division, so that at a low temperature the
   // largest score is exactly 0 and the rows still sum to 1 in float (softmax ignores shifts).
   Var perturbed = add(logits_, gumbel);
@@ -85,10 +84,7 @@ RelaxedBernoulli::RelaxedBernoulli(float temperature, Var logits, RelaxedDraw dr
 }
 
 Var RelaxedBernoulli::rsample(Rng& rng) {
-  Var logistic = noise_leaf(logits_.tape(), logits_.shape(), rng, [](Rng& r) {
-    float u = r.uniform();
-    return std::log(u) - std::log1p(-u);
-  });
+  Var logistic = noise_leaf(logits_.tape(), logits_.shape(), rng, draw_standard_logistic);
   Var scores = div(add(logits_, logistic), temperature_);
   Var relaxed = sigmoid(scores);
   if (draw_ == RelaxedDraw::relaxed) return relaxed;

@@ -44,6 +44,14 @@ inline void check_within(const char* family, const char* name, Var values, float
            origin_in_anomaly_mode(values));
 }
 
+// Standard draws by inverting the cdf at u ~ U(0, 1), for the location-scale families
+// and the Concrete relaxations built on them.
+inline float draw_standard_gumbel(Rng& rng) { return -std::log(-std::log(rng.uniform())); }  // -log(-log u)
+inline float draw_standard_logistic(Rng& rng) {  // logit(u) = log u - log(1 - u)
+  const float u = rng.uniform();
+  return std::log(u) - std::log1p(-u);
+}
+
 // A draw from Gamma(a, 1) (Marsaglia & Tsang; defined in gamma.cpp), for the families
 // built on it (Gamma, Beta, ChiSquared, StudentT).
 double draw_standard_gamma(double a, Rng& rng);
