@@ -24,8 +24,14 @@ for target in "${targets[@]}"; do
   echo "fuzzing $target for ${seconds}s"
   (cd build-fuzz && "./tests/fuzz/${target}_fuzz" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
     -print_final_stats=1 -close_fd_mask=3 "corpus/$target" "../tests/fuzz/corpus/$target" 2>&1 | grep -E "^stat::number_of_executed_units|^#[0-9]+ *DONE|ERROR|SUMMARY" || true)
-  if ls build-fuzz/crash-* build-fuzz/timeout-* build-fuzz/oom-* >/dev/null 2>&1; then
-    echo "fuzz: $target found a failing input: $(ls build-fuzz/crash-* build-fuzz/timeout-* build-fuzz/oom-* 2>/dev/null)" >&2
+  # One pattern at a time: `ls a* b*` fails when any pattern matches nothing, which
+  # once hid an oom-* input behind the missing crash-* and timeout-* ones.
+  found=()
+  for kind in crash timeout oom leak; do
+    while IFS= read -r file; do found+=("$file"); done < <(compgen -G "build-fuzz/$kind-*" || true)
+  done
+  if [ "${#found[@]}" -gt 0 ]; then
+    echo "fuzz: $target found a failing input: ${found[*]}" >&2
     exit 1
   fi
 done

@@ -106,11 +106,14 @@ try {
     await page.mouse.click(box.x + x, box.y + y);
     await page.waitForTimeout(300);
   }
+  // The strip's request waits for a compute slot behind the two clicks' posteriors (the
+  // server computes as many at once as it has cores; a sanitized quadrature takes many
+  // seconds): as long as the posterior's own wait.
   await page.waitForFunction(() => document.querySelectorAll("#interpolation canvas").length === 10, null,
-                             { timeout: 30000 }).catch(() => {});
+                             { timeout: 120000 }).catch(() => {});
   check((await page.$$("#interpolation canvas")).length === 10, "two clicked test images give an interpolation strip");
   await page.waitForFunction(() => window.studio.posterior && window.studio.posterior.image === 605, null,
-                             { timeout: 60000 }).catch(() => {});
+                             { timeout: 120000 }).catch(() => {});
   check((await page.textContent("#posterior-caption")).includes("log p(x)"),
         "a clicked image's exact posterior is drawn over the plane");
   await page.screenshot({ path: `${shots}/latent.png` });
