@@ -253,3 +253,26 @@ TEST_CASE("activation_backward: every instruction set against the reference at t
       }
   }
 }
+
+TEST_CASE("gemm: the AVX2 and AVX-512 micro-kernels multiply and add in one rounding (an FMA)") {
+  // With a = 1 + 2^-12: a * a rounds to 1 + 2^-11 (the 2^-24 is a tie, to even), so
+  // a * a - a * a is -2^-24 when the second product is fused into the add and 0 when it
+  // is rounded first. xsimd 8.1 has no fma for AVX-512F and falls back to a multiply
+  // and an add; this caught it.
+  KernelSettingsGuard guard;
+  const float a = 1.0f + std::ldexp(1.0f, -12);
+  const int64_t m = 16, n = 64, k = 2;
+  std::vector<float> left(m * k), right(k * n);
+  for (int64_t i = 0; i < m; ++i) left[i * k] = left[i * k + 1] = a;
+  for (int64_t j = 0; j < n; ++j) right[j] = a, right[n + j] = -a;
+  const float fused = std::fma(a, -a, a * a);
+  REQUIRE(fused == -std::ldexp(1.0f, -24));
+  for (Isa isa : supported_isas()) {
+    if (isa != Isa::avx2 && isa != Isa::avx512) continue;
+    set_isa(isa);
+    CAPTURE(std::string(isa_name(isa)));
+    std::vector<float> c(m * n, 1.0f);
+    gemm(c.data(), left.data(), right.data(), m, n, k, false, false, 1.0f, 0.0f);
+    CHECK(std::count(c.begin(), c.end(), fused) == m * n);
+  }
+}
