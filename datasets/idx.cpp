@@ -136,14 +136,20 @@ std::vector<int64_t> read_header(const std::string& path, const std::vector<uint
   const size_t header_bytes = 4 + 4 * static_cast<size_t>(expected_dims);
   check(bytes.size() >= header_bytes, "'", path, "': truncated header: ", bytes.size(), " bytes, expected ",
         header_bytes, " (magic and ", expected_dims, " sizes)");
-  std::vector<int64_t> sizes;
-  int64_t total = element_bytes(bytes[2]);
-  for (int d = 0; d < expected_dims; ++d) {
-    sizes.push_back(big_endian_u32(bytes.data() + 4 + 4 * d));
-    // Three 32-bit sizes can overflow 64 bits (found by tests/fuzz/idx_fuzz.cpp).
-    check(!__builtin_mul_overflow(total, sizes.back(), &total), "'", path,
-          "': the sizes in the header (byte offsets 4 to ", header_bytes - 1, ") multiply to more than 2^63 bytes");
-  }
+  std::vector<int64_t> sizes(static_cast<size_t>(expected_dims));
+  for (int d = 0; d < expected_dims; ++d) sizes[static_cast<size_t>(d)] = big_endian_u32(bytes.data() + 4 + 4 * d);
+  // Three 32-bit sizes can overflow 64 bits (found by tests/fuzz/idx_fuzz.cpp). One item
+  // (an image) is sized first: with no items the total is 0 whatever an item's size,
+  // and an image of 2^32 x 2^32 pixels would still overflow its readers' arithmetic
+  // (found by the fuzzer too).
+  int64_t item_bytes = element_bytes(bytes[2]);
+  for (int d = 1; d < expected_dims; ++d)
+    check(!__builtin_mul_overflow(item_bytes, sizes[static_cast<size_t>(d)], &item_bytes), "'", path,
+          "': one item's sizes in the header (byte offsets 8 to ", header_bytes - 1,
+          ") multiply to more than 2^63 bytes");
+  int64_t total = 0;
+  check(!__builtin_mul_overflow(item_bytes, sizes[0], &total), "'", path,
+        "': the sizes in the header (byte offsets 4 to ", header_bytes - 1, ") multiply to more than 2^63 bytes");
   const size_t expected_size = header_bytes + static_cast<size_t>(total);
   check(bytes.size() >= expected_size, "'", path, "': truncated data: the header promises ", total,
         " bytes of data from byte offset ", header_bytes, ", but the file ends at byte offset ", bytes.size());

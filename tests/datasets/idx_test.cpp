@@ -90,8 +90,17 @@ TEST_CASE("each corruption of an IDX file gives its named error") {
   }
   SUBCASE("sizes whose product overflows 64 bits (a fuzzing find)") {
     std::vector<char> bytes(good.begin(), good.begin() + 16);
-    for (int i = 4; i < 16; ++i) bytes[static_cast<size_t>(i)] = static_cast<char>(0xff);
+    // 2^32 - 1 images of 2^32 - 1 rows of 2 columns
+    for (int i = 4; i < 12; ++i) bytes[static_cast<size_t>(i)] = static_cast<char>(0xff);
+    for (int i = 12; i < 16; ++i) bytes[static_cast<size_t>(i)] = static_cast<char>(i == 15 ? 2 : 0);
     refuses(bytes, "'" + path + "': the sizes in the header (byte offsets 4 to 15) multiply to more than 2^63 bytes");
+  }
+  SUBCASE("no images, but each of 2^32 x 2^32 pixels (a fuzzing find: the total is 0)") {
+    std::vector<char> bytes(good.begin(), good.begin() + 16);
+    for (int i = 4; i < 8; ++i) bytes[static_cast<size_t>(i)] = 0;
+    for (int i = 8; i < 16; ++i) bytes[static_cast<size_t>(i)] = static_cast<char>(0xff);
+    refuses(bytes,
+            "'" + path + "': one item's sizes in the header (byte offsets 8 to 15) multiply to more than 2^63 bytes");
   }
   SUBCASE("trailing data") {
     std::vector<char> bytes = good;
