@@ -49,7 +49,19 @@ Tape& Var::tape() const {
 const Shape& Var::shape() const { return tape().node(*this).shape; }
 bool Var::requires_grad() const { return tape().node(*this).requires_grad; }
 const float* Var::data() const { return tape().node(*this).value; }
-float* Var::grad() const { return tape().node(*this).grad; }
+float* Var::grad() const {
+  Node& n = tape().node(*this);
+  tape_->write_pending_zeros(n);
+  return n.grad;
+}
+
+GradientTarget Var::grad_target() const {
+  Node& n = tape().node(*this);
+  bool& unwritten = n.kind == NodeKind::parameter ? n.parameter->grad_unwritten_ : n.grad_unwritten;
+  const GradientTarget target{n.grad, !unwritten};
+  unwritten = false;
+  return target;
+}
 
 float Var::item() const {
   const Node& n = tape().node(*this);
@@ -64,7 +76,8 @@ Tensor Var::value() const {
 }
 
 Tensor Var::grad_tensor() const {
-  const Node& n = tape().node(*this);
+  Node& n = tape().node(*this);
+  tape_->write_pending_zeros(n);
   if (n.grad == nullptr) return Tensor::zeros(n.shape);
   return Tensor::from_values(n.shape, std::span<const float>(n.grad, static_cast<std::size_t>(n.shape.numel())));
 }
@@ -93,7 +106,7 @@ Var Tape::param(Parameter& parameter) {
   Var var = push_leaf("parameter", NodeKind::parameter, parameter.shape());
   Node& leaf = nodes_.back();
   leaf.value = parameter.value().data();
-  leaf.grad = parameter.grad().data();
+  leaf.grad = parameter.grad_.data();  // not grad(): zeros pending from zero_grad() stay pending
   leaf.parameter = &parameter;
   leaf.requires_grad = grad_mode && parameter.requires_grad();
   return var;
@@ -216,11 +229,21 @@ std::string Tape::describe_origin(int32_t index) const {
   return message.str();
 }
 
+void Tape::write_pending_zeros(Node& n) {
+  if (n.kind == NodeKind::parameter) {
+    if (n.parameter != nullptr) n.parameter->write_pending_zeros();
+  } else if (n.grad_unwritten) {
+    std::fill_n(n.grad, n.shape.numel(), 0.0f);
+    n.grad_unwritten = false;
+  }
+}
+
 void Tape::backward(Var loss) { walk_backward(loss, nullptr); }
 void Tape::backward(Var loss, BackwardObserver& observer) { walk_backward(loss, &observer); }
 
 void Tape::walk_backward(Var loss, BackwardObserver* observer) {
-  prepare_backward(loss);
+  // An observer reads gradients before each node adds to them: it gets them zeroed.
+  prepare_backward(loss, observer == nullptr);
   // The record is already in topological order: walking it backwards visits every
   // node after all the nodes that consume it.
   for (int32_t i = loss.index_; i >= 0; --i) {
@@ -230,12 +253,19 @@ void Tape::walk_backward(Var loss, BackwardObserver* observer) {
     n.backward();
     if (observer != nullptr) observer->after(*this, i);
   }
+  // Gradients nothing wrote (a value the loss does not depend on) get their zeros now,
+  // so that whoever reads a node's gradient afterwards reads a value.
+  // (Frozen parameters are left alone: other threads' tapes may read them.)
+  for (int32_t i = 0; i <= loss.index_; ++i) {
+    Node& n = nodes_[static_cast<std::size_t>(i)];
+    if (n.requires_grad) write_pending_zeros(n);
+  }
   backward_done_ = true;
 }
 
-// The checks, the zeroed gradients of the intermediate values, anomaly mode's scan and
-// the seed dloss/dloss = 1.
-void Tape::prepare_backward(Var loss) {
+// The checks, the gradients of the intermediate values (unwritten, or zeroed when
+// `lazy_zeros` is false), anomaly mode's scan and the seed dloss/dloss = 1.
+void Tape::prepare_backward(Var loss, bool lazy_zeros) {
   Node& root = node(loss);
   check(!backward_done_, "backward: this recording was already differentiated; clear() the tape and record the "
                          "step again (gradients of parameters keep accumulating until zero_grad)");
@@ -243,16 +273,18 @@ void Tape::prepare_backward(Var loss) {
         " has shape ", root.shape, "; reduce it with sum or mean first");
   check(root.requires_grad, "backward: the loss (", root.op, " #", loss.index_,
         ") does not depend on any parameter, or was recorded under NoGradGuard");
-  // Gradients of intermediate values live in the arena, zeroed, then accumulate.
+  // Gradients of intermediate values live in the arena, then accumulate.
   for (int32_t i = 0; i <= loss.index_; ++i) {
     Node& n = nodes_[static_cast<std::size_t>(i)];
     if (n.requires_grad && n.kind == NodeKind::op) {
       n.grad = arena_.allocate<float>(n.shape.numel());
-      std::fill_n(n.grad, n.shape.numel(), 0.0f);
+      n.grad_unwritten = true;
     }
+    if (!lazy_zeros && n.requires_grad) write_pending_zeros(n);
   }
   if (anomaly_detection_)
     for (int32_t i = 0; i <= loss.index_; ++i) check_finite(i);
+  write_pending_zeros(root);
   root.grad[0] += 1.0f;
 }
 

@@ -7,6 +7,13 @@
 // graph of any depth works), calling each closure. Gradients accumulate (`+=`): a
 // value used twice receives both contributions.
 //
+// Zeroing is lazy: backward does not fill the intermediate gradients with zeros, and a
+// parameter's zero_grad() only marks its gradient unwritten. An op that writes a whole
+// gradient (a gemm) takes it with grad_target() and overwrites it if it is the first
+// contribution (beta 0), adds to it otherwise; grad() writes the pending zeros first,
+// so every other op accumulates as before. Both give the same bits (0 + x is x); what
+// is saved is a pass over the memory. After backward every gradient holds its value.
+//
 // Lifetimes and rules, each enforced with an aevb::Error:
 // - A Var is a handle (tape, index, generation). `clear()` rewinds the tape for the
 //   next step; a Var made before it is stale, and using it throws.
@@ -49,10 +56,19 @@ struct Node {
   Shape shape;
   float* value = nullptr;
   float* grad = nullptr;
+  bool grad_unwritten = false;      // op nodes during backward: grad holds no zeros yet (see the top)
   const int32_t* inputs = nullptr;  // indices of the input nodes, in argument order
   int32_t input_count = 0;
-  const Parameter* parameter = nullptr;  // for parameter leaves: where the value and gradient live
+  Parameter* parameter = nullptr;  // for parameter leaves: where the value and gradient live
   BackwardFn backward;
+};
+
+// Where an op's backward writes one input's gradient. accumulate false: nothing was
+// written there yet in this pass, and the op must overwrite every element (a gemm's
+// beta 0); true: it adds, as to any gradient.
+struct GradientTarget {
+  float* values;
+  bool accumulate;
 };
 
 // A handle to one value on a tape.
@@ -69,6 +85,9 @@ class Var {
 
   const float* data() const;  // the value
   float* grad() const;        // the gradient; nullptr before backward or when none is needed
+  // The gradient for an op that writes all of it; see GradientTarget. Taking it ends
+  // the gradient's unwritten state, so the caller must write it in full.
+  GradientTarget grad_target() const;
   float item() const;         // the value of a Var holding exactly one number
   Tensor value() const;       // a copy of the value
   Tensor grad_tensor() const; // a copy of the gradient (zeros when there is none)
@@ -145,10 +164,12 @@ class Tape {
   Node& node(const Var& var);  // checks that the Var belongs to this recording
 
  private:
+  friend class Var;  // grad() writes pending zeros
   Var push_leaf(const char* name, NodeKind kind, Shape shape);
 
   void check_inputs_finite(const Var* inputs, int32_t count);
-  void prepare_backward(Var loss);
+  void prepare_backward(Var loss, bool lazy_zeros);
+  void write_pending_zeros(Node& node);
   void walk_backward(Var loss, BackwardObserver* observer);
 
   std::vector<Node> nodes_;
@@ -177,18 +198,36 @@ class Parameter {
   const Shape& shape() const { return value_.shape(); }
   Tensor& value() { return value_; }
   const Tensor& value() const { return value_; }
-  Tensor& grad() { return grad_; }
-  const Tensor& grad() const { return grad_; }
-  void zero_grad() { grad_.fill(0.0f); }
+  // The gradient, with the zeros a zero_grad() left pending written first.
+  Tensor& grad() {
+    write_pending_zeros();
+    return grad_;
+  }
+  const Tensor& grad() const {
+    write_pending_zeros();
+    return grad_;
+  }
+  // Marks the gradient zero without writing it: the first backward op to reach it
+  // overwrites it (tape.h's top), and grad() writes the zeros if none does.
+  void zero_grad() { grad_unwritten_ = true; }
   // A frozen parameter is read as a constant: no gradient flows into it (a trained
   // decoder held fixed while inference moves a latent code; see nn::FrozenScope).
   bool requires_grad() const { return requires_grad_; }
   void set_requires_grad(bool on) { requires_grad_ = on; }
 
  private:
+  friend class Tape;
+  friend class Var;
+  void write_pending_zeros() const {
+    if (!grad_unwritten_) return;
+    grad_.fill(0.0f);
+    grad_unwritten_ = false;
+  }
+
   std::string name_;
   Tensor value_;
-  Tensor grad_;
+  mutable Tensor grad_;  // mutable for the lazy zeros: logically, it was zeroed at zero_grad()
+  mutable bool grad_unwritten_ = false;
   bool requires_grad_ = true;
 };
 

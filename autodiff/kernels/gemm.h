@@ -23,6 +23,8 @@ void gemm_reference(float* c, const float* a, const float* b, int64_t m, int64_t
 // The two forms the ops use, with the transposes named at the call:
 //   gemm_store(c, a, b, m, n, k, {.b = true})       C = op(A) op(B)   (alpha 1, beta 0)
 //   gemm_accumulate(c, a, b, m, n, k, {.a = true})  C += op(A) op(B)  (alpha 1, beta 1: backward)
+//   gemm_into(c, accumulate, a, b, m, n, k)          one or the other, chosen as it runs (backward:
+//                                                    a gradient's first contribution stores)
 struct Transposed {
   bool a = false;  // A stored [K,M], read as A^T
   bool b = false;  // B stored [N,K], read as B^T
@@ -34,6 +36,10 @@ inline void gemm_store(float* c, const float* a, const float* b, int64_t m, int6
 inline void gemm_accumulate(float* c, const float* a, const float* b, int64_t m, int64_t n, int64_t k,
                             Transposed transposed = {}) {
   gemm(c, a, b, m, n, k, transposed.a, transposed.b, 1.0f, 1.0f);
+}
+inline void gemm_into(float* c, bool accumulate, const float* a, const float* b, int64_t m, int64_t n, int64_t k,
+                      Transposed transposed = {}) {
+  gemm(c, a, b, m, n, k, transposed.a, transposed.b, 1.0f, accumulate ? 1.0f : 0.0f);
 }
 
 // A fused linear layer's forward: y[N,O] = f(x[N,I] w[I,O] + bias[O]) in one pass over

@@ -9,6 +9,18 @@
 
 namespace aevb {
 
+namespace {
+
+// dX += op(A) op(B), all of dX: stored instead when it is dX's first contribution, so
+// that nothing zeroes it first (tape.h).
+void gemm_into_gradient(Var x, const float* a, const float* b, int64_t m, int64_t n, int64_t k,
+                        kernels::Transposed transposed = {}) {
+  const GradientTarget target = x.grad_target();
+  kernels::gemm_into(target.values, target.accumulate, a, b, m, n, k, transposed);
+}
+
+}  // namespace
+
 // C = op(A) op(B), op the identity or a transpose read in place.
 //   dA += dC op(B)^T   (stored transposed when A is: dA^T += op(B) dC^T)
 //   dB += op(A)^T dC   (stored transposed when B is: dB^T += dC^T op(A))
@@ -30,15 +42,15 @@ Var matmul(Var a, Var b, MatmulOptions options) {
   tape.set_backward(c, [a, b, c, m, n, k, transpose_a, transpose_b] {
     if (a.requires_grad()) {
       if (!transpose_a)
-        kernels::gemm_accumulate(a.grad(), c.grad(), b.data(), m, k, n, {.b = !transpose_b});
+        gemm_into_gradient(a, c.grad(), b.data(), m, k, n, {.b = !transpose_b});
       else
-        kernels::gemm_accumulate(a.grad(), b.data(), c.grad(), k, m, n, {.a = transpose_b, .b = true});
+        gemm_into_gradient(a, b.data(), c.grad(), k, m, n, {.a = transpose_b, .b = true});
     }
     if (b.requires_grad()) {
       if (!transpose_b)
-        kernels::gemm_accumulate(b.grad(), a.data(), c.grad(), k, n, m, {.a = !transpose_a});
+        gemm_into_gradient(b, a.data(), c.grad(), k, n, m, {.a = !transpose_a});
       else
-        kernels::gemm_accumulate(b.grad(), c.grad(), a.data(), n, k, m, {.a = true, .b = transpose_a});
+        gemm_into_gradient(b, c.grad(), a.data(), n, k, m, {.a = true, .b = transpose_a});
     }
   });
   return c;
@@ -92,9 +104,9 @@ Var linear(Var x, Var weight, Var bias, kernels::Activation activation) {
       dy = dpre;
     }
     if (x.requires_grad())
-      kernels::gemm_accumulate(x.grad(), dy, weight.data(), batch, inputs, outputs, {.b = true});  // dx += dpre W^T
+      gemm_into_gradient(x, dy, weight.data(), batch, inputs, outputs, {.b = true});  // dx += dpre W^T
     if (weight.requires_grad())
-      kernels::gemm_accumulate(weight.grad(), x.data(), dy, inputs, outputs, batch, {.a = true});  // dW += x^T dpre
+      gemm_into_gradient(weight, x.data(), dy, inputs, outputs, batch, {.a = true});  // dW += x^T dpre
     if (bias.requires_grad()) kernels::accumulate_column_sums(bias.grad(), dy, batch, outputs);
   });
   return y;

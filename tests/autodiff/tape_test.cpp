@@ -1,7 +1,15 @@
-// Tests for autodiff/tape.cpp: accumulation, the defined errors, NoGradGuard, depth.
+// Tests for autodiff/tape.cpp: accumulation, the defined errors, NoGradGuard, depth,
+// the lazy zeros.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
 #include "autodiff/autodiff.h"
+#include "autodiff/inspect.h"
+#include "models/vae.h"
 
 using namespace aevb;
 
@@ -134,4 +142,88 @@ TEST_CASE("backward walks a very deep graph without recursion") {
   for (int i = 0; i < depth; ++i) v = add(v, 0.0f);
   tape.backward(sum(v));
   CHECK(x.grad()[0] == 1);
+}
+
+// --- Lazy zeros (tape.h): a gradient's first contribution overwrites it -------------
+
+TEST_CASE("a gradient's first gemm overwrites it, whatever zero_grad left in its memory") {
+  Parameter w("w", Tensor::from_values({2, 2}, {1, 2, 3, 4}));
+  w.grad().fill(std::nanf(""));  // what an overwrite must never read
+  w.zero_grad();
+  Tape tape;
+  const Tensor x = Tensor::from_values({1, 2}, {5, 7});
+  tape.backward(sum(matmul(tape.input(x), tape.param(w))));  // dW = x^T 1
+  CHECK(w.grad().values()[0] == 5);
+  CHECK(w.grad().values()[1] == 5);
+  CHECK(w.grad().values()[2] == 7);
+  CHECK(w.grad().values()[3] == 7);
+}
+
+TEST_CASE("after the first contribution, later ones add, within a pass and across passes") {
+  Parameter w("w", Tensor::from_values({2, 1}, {1, 2}));
+  w.zero_grad();
+  Tape tape;
+  const Tensor x = Tensor::from_values({1, 2}, {1, 3});
+  for (int call = 0; call < 2; ++call) {
+    tape.clear();
+    Var wv = tape.param(w);
+    tape.backward(add(sum(matmul(tape.input(x), wv)), sum(matmul(tape.input(x), wv))));  // two gemms into dW
+  }
+  CHECK(w.grad().values()[0] == 4);  // 2 calls x 2 uses x 1
+  CHECK(w.grad().values()[1] == 12);
+}
+
+TEST_CASE("grad_target: the first taker after zero_grad overwrites, later ones accumulate") {
+  Parameter w("w", Tensor::ones({3}));
+  Tape tape;
+  Var wv = tape.param(w);
+  CHECK(wv.grad_target().accumulate);  // a new parameter's gradient holds written zeros
+  w.zero_grad();
+  CHECK_FALSE(wv.grad_target().accumulate);
+  CHECK(wv.grad_target().accumulate);
+  w.zero_grad();
+  CHECK(w.grad().values()[0] == 0);    // reading writes the pending zeros...
+  CHECK(wv.grad_target().accumulate);  // ...so there is nothing left to overwrite
+}
+
+TEST_CASE("gradients nothing wrote read as zeros after backward, through grad() and the node") {
+  Parameter used("used", Tensor::ones({2})), unused("unused", Tensor::ones({2}));
+  used.grad().fill(5.0f);
+  unused.grad().fill(5.0f);
+  used.zero_grad();
+  unused.zero_grad();
+  Tape tape;
+  Var u = tape.param(unused);
+  Var side = exp(u);  // recorded before the loss, which does not depend on it
+  tape.backward(sum(tape.param(used)));
+  CHECK(tape.node_at(u.index()).grad[0] == 0);
+  CHECK(tape.node_at(side.index()).grad[1] == 0);
+  CHECK(side.grad()[0] == 0);
+  CHECK(unused.grad().values()[1] == 0);
+  CHECK(used.grad().values()[0] == 1);
+}
+
+TEST_CASE("lazy zeros give a VAE step's gradients the bits of zeroing first") {
+  Rng init(3);
+  models::Vae vae({.inputs = 20, .hidden = {16, 12}, .latent = 3}, init);
+  const Tensor images = Tensor::uniform({9, 20}, init, 0.0f, 1.0f);
+  auto gradients = [&](bool traced) {
+    for (const nn::NamedParameter& named : vae.named_parameters()) named.parameter->grad().fill(std::nanf(""));
+    vae.zero_grad();
+    Rng sampling(4);
+    Tape tape;
+    const models::ElboTerms terms = vae.elbo(tape.input(images), Var(), sampling);
+    if (traced)
+      trace_backward(tape, terms.loss);  // an observer sees every gradient zeroed before the walk
+    else
+      tape.backward(terms.loss);
+    std::vector<float> all;
+    for (const nn::NamedParameter& named : vae.named_parameters())
+      all.insert(all.end(), named.parameter->grad().values().begin(), named.parameter->grad().values().end());
+    return all;
+  };
+  const std::vector<float> lazy = gradients(false), eager = gradients(true);
+  REQUIRE(lazy.size() == eager.size());
+  CHECK(std::memcmp(lazy.data(), eager.data(), lazy.size() * sizeof(float)) == 0);
+  CHECK(std::all_of(lazy.begin(), lazy.end(), [](float g) { return std::isfinite(g); }));
 }
