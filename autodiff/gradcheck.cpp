@@ -49,7 +49,13 @@ GradcheckReport gradcheck(const GradcheckFunction& f, std::vector<Tensor> inputs
   std::vector<float> weights(static_cast<size_t>(output.numel()));
   for (float& w : weights) w = (rng.uniform() < 0.5f ? -1.0f : 1.0f) * rng.uniform(0.5f, 1.5f);
 
-  // Analytic: backward of sum(w * y).
+  // Analytic: backward of sum(w * y), through the lazy zeros (tape.h): each gradient's
+  // memory holds NaN, marked zero, so a first write that reads it instead of
+  // overwriting it fails the check.
+  for (Parameter& parameter : parameters) {
+    parameter.grad().fill(std::nanf(""));
+    parameter.zero_grad();
+  }
   Var projection = sum(mul(output, tape.input(Tensor::from_values(output_shape, weights))));
   tape.backward(projection);
   std::vector<Tensor> analytic;

@@ -57,7 +57,7 @@ float* Var::grad() const {
 
 GradientTarget Var::grad_target() const {
   Node& n = tape().node(*this);
-  bool& unwritten = n.kind == NodeKind::parameter ? n.parameter->grad_unwritten_ : n.grad_unwritten;
+  bool& unwritten = Tape::unwritten(n);
   const GradientTarget target{n.grad, !unwritten};
   unwritten = false;
   return target;
@@ -229,13 +229,16 @@ std::string Tape::describe_origin(int32_t index) const {
   return message.str();
 }
 
+// A parameter leaf's gradient is the parameter's, and so is its state.
+bool& Tape::unwritten(Node& n) {
+  return n.kind == NodeKind::parameter ? n.parameter->grad_unwritten_ : n.grad_unwritten;
+}
+
 void Tape::write_pending_zeros(Node& n) {
-  if (n.kind == NodeKind::parameter) {
-    if (n.parameter != nullptr) n.parameter->write_pending_zeros();
-  } else if (n.grad_unwritten) {
-    std::fill_n(n.grad, n.shape.numel(), 0.0f);
-    n.grad_unwritten = false;
-  }
+  bool& pending = unwritten(n);
+  if (!pending) return;
+  std::fill_n(n.grad, n.shape.numel(), 0.0f);
+  pending = false;
 }
 
 void Tape::backward(Var loss) { walk_backward(loss, nullptr); }

@@ -11,8 +11,9 @@
 // parameter's zero_grad() only marks its gradient unwritten. An op that writes a whole
 // gradient (a gemm) takes it with grad_target() and overwrites it if it is the first
 // contribution (beta 0), adds to it otherwise; grad() writes the pending zeros first,
-// so every other op accumulates as before. Both give the same bits (0 + x is x); what
-// is saved is a pass over the memory. After backward every gradient holds its value.
+// so every other op accumulates as before. Both give the same bits (0 + x is x, and a
+// gemm's sums start from +0, so not even a zero's sign differs); what is saved is a
+// pass over the memory. After backward every gradient holds its value.
 //
 // Lifetimes and rules, each enforced with an aevb::Error:
 // - A Var is a handle (tape, index, generation). `clear()` rewinds the tape for the
@@ -169,6 +170,7 @@ class Tape {
 
   void check_inputs_finite(const Var* inputs, int32_t count);
   void prepare_backward(Var loss, bool lazy_zeros);
+  static bool& unwritten(Node& node);  // the node's lazy-zero state (tape.h's top)
   void write_pending_zeros(Node& node);
   void walk_backward(Var loss, BackwardObserver* observer);
 
@@ -218,6 +220,8 @@ class Parameter {
  private:
   friend class Tape;
   friend class Var;
+  // Writes, even from grad() const: two threads reading a parameter whose zeros are
+  // pending race (none does: a frozen, shared parameter is never zero_grad()ed and read).
   void write_pending_zeros() const {
     if (!grad_unwritten_) return;
     grad_.fill(0.0f);
